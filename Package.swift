@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+// MLedger: a private, gas-free, single-member Ethereum-compatible ledger with ML services.
+// Module map and dependency directions: see README.md ("Layout") and DESIGN.md.
+import PackageDescription
+
+// Language mode 5, complete concurrency checking off for now: the numeric cores
+// (EVM, tensors) are single-threaded value code, and the services that need strict Sendable
+// checking arrive with the node issue. Decision recorded in README.md.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "MLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mledger", targets: ["MLedgerCLI"]),
+        .executable(name: "mledger-bench", targets: ["MLedgerBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, linked as system libraries (no vendored C).
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CLevelDB", providers: [.apt(["libleveldb-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Ledger spine, bottom up.
+        .target(name: "Primitives", swiftSettings: swiftSettings),
+        .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
+                swiftSettings: swiftSettings),
+        .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: swiftSettings),
+        .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
+        .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
+                swiftSettings: swiftSettings),
+        .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage"],
+                swiftSettings: swiftSettings),
+
+        // ML engine: knows nothing of the ledger.
+        .target(name: "ML", swiftSettings: swiftSettings),
+
+        // Programs.
+        .executableTarget(name: "MLedgerCLI", dependencies: [
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain", "ML",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swiftSettings),
+        .executableTarget(name: "MLedgerBench", dependencies: [
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain", "ML", "COpenSSL", "CSecp256k1",
+        ], swiftSettings: swiftSettings),
+
+        // Tests: one target per module, plus the shared conformance vectors.
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives"]),
+        .testTarget(name: "RLPTests", dependencies: ["RLP", "Primitives"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConformanceTests", dependencies: [
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain",
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Chain module: see README.md in this folder.

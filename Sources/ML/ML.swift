@@ -1,0 +1,1 @@
+// ML module: see README.md in this folder.

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `mledger` program: one binary for the node, its services and the operator tools.
+@main
+struct MLedgerCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "mledger",
+        abstract: "MLedger: a private, gas-free Ethereum-compatible ledger for trustworthy ML on IoT data.",
+        version: version,
+        subcommands: [
+            KeccakCommand.self,
+        ]
+    )
+}

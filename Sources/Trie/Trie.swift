@@ -1,0 +1,1 @@
+// Trie module: see README.md in this folder.
