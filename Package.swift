@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
         .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
                 swiftSettings: swiftSettings),
-        .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage"],
+        .target(name: "EVM", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "COpenSSL"],
+                swiftSettings: swiftSettings),
+        .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -43,11 +45,11 @@ let package = Package(
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain", "ML",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain", "ML", "COpenSSL", "CSecp256k1",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1",
         ], swiftSettings: swiftSettings),
 
         // Tests: one target per module, plus the shared conformance vectors.
@@ -56,10 +58,11 @@ let package = Package(
         .testTarget(name: "RLPTests", dependencies: ["RLP", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "Chain",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,1 @@
+// EVM module: interpreter, gas, precompiles, journaled state, transaction processing.
