@@ -12,6 +12,8 @@ public final class EVM {
     var blobHashes: [UInt256] = []
     let blobBaseFee: UInt256
     private var stacks: [UnsafeMutablePointer<UInt256>] = []
+    /// A precompile without implementation was called (reported, never passed silently).
+    public private(set) var unimplementedPrecompileUsed: UInt64?
 
     public init(state: JournaledState, block: BlockEnvironment, fork: Fork) {
         self.state = state
@@ -46,6 +48,7 @@ public final class EVM {
         }
         var result: FrameResult
         if isPrecompile(msg.codeAddress) {
+            if Precompiles.unimplemented.contains(msg.codeAddress.lo) { unimplementedPrecompileUsed = msg.codeAddress.lo }
             result = Precompiles.run(address: msg.codeAddress.lo, input: msg.input, gas: msg.gas, rules: rules)
         } else {
             let code = state.code(msg.codeAddress)

@@ -11,6 +11,7 @@ struct MLedgerCommand: ParsableCommand {
         version: version,
         subcommands: [
             KeccakCommand.self,
+            StateTestCommand.self,
         ]
     )
 }
