@@ -35,7 +35,7 @@ extension Transaction {
     /// Signature value ranges: yParity 0 or 1, r and s in [1, n-1], and s at most n/2
     /// (EIP-2: the high-s twin of every signature is refused so that hashes are not malleable).
     public func validateSignatureValues() throws(TransactionError) {
-        guard signature.yParity <= 1 else { throw .invalidYParity(hex: "0x\(String(signature.yParity, radix: 16))") }
+        guard signature.yParity <= 1 else { throw .invalidYParity(hex: Hex.encode([signature.yParity])) }
         guard !signature.r.isZero, signature.r < Secp256k1.order else { throw .invalidSignatureR }
         guard !signature.s.isZero, signature.s < Secp256k1.order else { throw .invalidSignatureS }
         guard signature.s <= Secp256k1.halfOrder else { throw .highSignatureS }

@@ -13,7 +13,7 @@ public enum TransactionType: UInt8, Sendable, CaseIterable {
 }
 
 /// Fields of a legacy transaction (before EIP-2718).
-public struct LegacyTransaction: Equatable, Sendable {
+public struct LegacyTransaction: Hashable, Sendable {
     /// nil: an unprotected pre-EIP-155 signature (`v` 27/28); otherwise folded into `v` (EIP-155).
     public var chainId: UInt64?
     public var nonce: UInt64
@@ -32,7 +32,7 @@ public struct LegacyTransaction: Equatable, Sendable {
 }
 
 /// Fields of an EIP-2930 (type 1) transaction.
-public struct AccessListTransaction: Equatable, Sendable {
+public struct AccessListTransaction: Hashable, Sendable {
     public var chainId: UInt64
     public var nonce: UInt64
     public var gasPrice: UInt256
@@ -50,7 +50,7 @@ public struct AccessListTransaction: Equatable, Sendable {
 }
 
 /// Fields of an EIP-1559 (type 2) transaction.
-public struct DynamicFeeTransaction: Equatable, Sendable {
+public struct DynamicFeeTransaction: Hashable, Sendable {
     public var chainId: UInt64
     public var nonce: UInt64
     public var maxPriorityFeePerGas: UInt256
@@ -72,7 +72,7 @@ public struct DynamicFeeTransaction: Equatable, Sendable {
 
 /// Fields of an EIP-4844 (type 3) transaction in its canonical form (no blobs, commitments
 /// or proofs: those travel only in the network wrapper).
-public struct BlobTransaction: Equatable, Sendable {
+public struct BlobTransaction: Hashable, Sendable {
     public var chainId: UInt64
     public var nonce: UInt64
     public var maxPriorityFeePerGas: UInt256
@@ -97,7 +97,7 @@ public struct BlobTransaction: Equatable, Sendable {
 }
 
 /// The type-specific body of a transaction.
-public enum TransactionPayload: Equatable, Sendable {
+public enum TransactionPayload: Hashable, Sendable {
     case legacy(LegacyTransaction)
     case accessList(AccessListTransaction)
     case dynamicFee(DynamicFeeTransaction)
@@ -106,7 +106,7 @@ public enum TransactionPayload: Equatable, Sendable {
 
 /// The ECDSA signature shared by every type. Legacy `v` is derived from `yParity` and the
 /// chain id; typed transactions store `yParity` directly.
-public struct TransactionSignature: Equatable, Sendable {
+public struct TransactionSignature: Hashable, Sendable {
     /// The recovery id: 0 or 1.
     public var yParity: UInt8
     public var r: UInt256
@@ -119,7 +119,7 @@ public struct TransactionSignature: Equatable, Sendable {
 }
 
 /// A signed (or to-be-signed) transaction of any type.
-public struct Transaction: Equatable, Sendable {
+public struct Transaction: Hashable, Sendable {
     public var payload: TransactionPayload
     public var signature: TransactionSignature
 

@@ -77,7 +77,7 @@ struct TransactionTests {
         #expect(throws: TransactionError.invalidSignatureS) { try tx.sender() }
         tx.signature.s = .one
         tx.signature.yParity = 2
-        #expect(throws: TransactionError.invalidYParity(hex: "0x2")) { try tx.sender() }
+        #expect(throws: TransactionError.invalidYParity(hex: "0x02")) { try tx.sender() }
         #expect(throws: TransactionError.invalidPrivateKey) { try tx.sign(privateKey: [UInt8](repeating: 0, count: 32)) }
     }
 
