@@ -67,16 +67,25 @@ public struct Keccak256 {
         return state.digest
     }
 
-    /// Zero-fills `block` after `used` bytes and applies Keccak's pad10*1 with domain byte 0x01.
+    /// Keccak's own domain byte; FIPS 202 SHA-3 uses 0x06 (two suffix bits 01, then pad10*1).
+    static let keccakDomain: UInt8 = 0x01
+
+    /// Zero-fills `block` after `used` bytes and applies pad10*1 after the `domain` suffix bits.
     @inline(__always)
-    static func pad(_ block: UnsafeMutableRawBufferPointer, used: Int) {
+    static func pad(_ block: UnsafeMutableRawBufferPointer, used: Int, domain: UInt8 = keccakDomain) {
         (block.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: rate - used)
-        block[used] ^= 0x01
+        block[used] ^= domain
         block[rate - 1] ^= 0x80
     }
 
     /// One-shot Keccak-256 of raw memory, without any heap allocation.
     public static func hash(_ data: UnsafeRawBufferPointer) -> Hash32 {
+        hash(data, domain: keccakDomain)
+    }
+
+    /// The same sponge with another domain byte: 0x06 gives FIPS 202 SHA3-256, which lets
+    /// tests check the permutation and block handling against OpenSSL at every length.
+    package static func hash(_ data: UnsafeRawBufferPointer, domain: UInt8) -> Hash32 {
         var state = KeccakState()
         var remaining = data.count
         var tail: Block = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -92,7 +101,7 @@ public struct Keccak256 {
             } else {
                 remaining = 0
             }
-            pad(block, used: remaining)
+            pad(block, used: remaining, domain: domain)
             state.absorb(block.baseAddress!, blocks: 1)
         }
         return state.digest
