@@ -37,6 +37,9 @@ public enum Scrypt {
         guard needed <= memoryLimit else {
             throw invalid("n/r/p", "needs \(needed) bytes of memory, above the limit of \(memoryLimit)")
         }
+        guard openSSLAccepts(n: n, r: r) else {
+            return try ScryptROMix.derive(password: password, salt: salt, n: n, r: r, p: p, length: length)
+        }
         var out = [UInt8](repeating: 0, count: length)
         // OpenSSL reads neither buffer when its length is 0, but wants real pointers.
         let pass = password.isEmpty ? [0] : password
@@ -49,6 +52,20 @@ public enum Scrypt {
         }
         guard ok == 1 else { throw .operationFailed(algorithm: "scrypt", detail: OpenSSLError.drainErrorQueue()) }
         return out
+    }
+}
+
+extension Scrypt {
+    /// OpenSSL enforces RFC 7914's N < 2^(16·r); keystore files in the wild (n = 2^18, r = 1)
+    /// break it, and those go to `ScryptROMix` instead.
+    static func openSSLAccepts(n: Int, r: Int) -> Bool {
+        16 * r >= 63 || n < 1 << (16 * r)
+    }
+
+    /// The in-Swift ROMix path regardless of parameters; tests use it to check both paths agree.
+    package static func deriveWithoutOpenSSLCore(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int,
+                                                 length: Int) throws(OpenSSLError) -> [UInt8] {
+        try ScryptROMix.derive(password: password, salt: salt, n: n, r: r, p: p, length: length)
     }
 }
 

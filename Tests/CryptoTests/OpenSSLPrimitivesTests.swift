@@ -92,3 +92,28 @@ private func bytes(_ text: String) throws -> [UInt8] { try Hex.decode(text) }
     #expect(try SecureRandom.bytes(0).isEmpty)
     #expect(throws: OpenSSLError.self) { try SecureRandom.bytes(-1) }
 }
+
+/// The Swift ROMix path (used where OpenSSL refuses N ≥ 2^(16·r)) must give the RFC 7914
+/// vectors too, and agree with OpenSSL elsewhere.
+@Test func scryptSwiftCoreMatchesRFC7914AndOpenSSL() throws {
+    let first = try Scrypt.deriveWithoutOpenSSLCore(password: [], salt: [], n: 16, r: 1, p: 1, length: 64)
+    #expect(hex(first) == "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+        + "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906")
+    let second = try Scrypt.deriveWithoutOpenSSLCore(password: Array("password".utf8), salt: Array("NaCl".utf8),
+                                                     n: 1024, r: 8, p: 16, length: 64)
+    #expect(hex(second) == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+        + "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640")
+    for (n, r, p) in [(2, 1, 1), (64, 2, 3), (256, 3, 1)] {
+        let ours = try Scrypt.deriveWithoutOpenSSLCore(password: [9, 8, 7], salt: [1, 2], n: n, r: r, p: p, length: 40)
+        let openssl = try Scrypt.derive(password: [9, 8, 7], salt: [1, 2], n: n, r: r, p: p, length: 40)
+        #expect(ours == openssl, "n=\(n) r=\(r) p=\(p)")
+    }
+}
+
+/// n = 2^16 with r = 1 breaks RFC 7914's N < 2^(16·r), which OpenSSL enforces but keystore
+/// files ignore: `derive` must still answer (through the Swift core).
+@Test func scryptAcceptsKeystoreParametersOpenSSLRefuses() throws {
+    let key = try Scrypt.derive(password: Array("pw".utf8), salt: [1], n: 1 << 16, r: 1, p: 1, length: 32)
+    #expect(key.count == 32)
+    #expect(key != (try Scrypt.derive(password: Array("pw".utf8), salt: [2], n: 1 << 16, r: 1, p: 1, length: 32)))
+}
