@@ -43,6 +43,8 @@ func runCryptoBenchmarks() {
 
     let sha256MiB = measure { sink &+= UInt64((try? SHA256.hash(mib))?.first ?? 0) }
     report("sha256 1MiB", megabytes / sha256MiB, "MB/s")
+
+    benchmarkScrypt(&sink)
     if sink == 42 { print("") }  // keeps the measured work observable to the optimiser
 }
 
@@ -92,4 +94,21 @@ private func measureInterleaved(rounds: Int = 7, _ a: () -> Void, _ b: () -> Voi
     timesA.sort()
     timesB.sort()
     return (timesA[rounds / 2], timesB[rounds / 2])
+}
+
+/// scrypt as keystore files use it: one standard unlock (n = 2^18, r = 8: 256 MiB), and the
+/// Swift ROMix core (taken only where OpenSSL refuses N >= 2^(16r)) against OpenSSL's at n = 2^14.
+private func benchmarkScrypt(_ sink: inout UInt64) {
+    let password = Array("bench passphrase".utf8), salt = [UInt8](repeating: 7, count: 32)
+    let unlock = measure(seconds: 0.1, rounds: 1) {
+        sink &+= UInt64((try? Scrypt.derive(password: password, salt: salt, n: 1 << 18, r: 8, p: 1, length: 32))?.first ?? 0)
+    }
+    report("scrypt n=2^18 r=8 p=1 (keystore unlock)", 1 / unlock, "/s")
+    let (swiftCore, openssl) = measureInterleaved(rounds: 3, {
+        sink &+= UInt64((try? Scrypt.deriveWithoutOpenSSLCore(password: password, salt: salt, n: 1 << 14, r: 8, p: 1, length: 32))?.first ?? 0)
+    }, {
+        sink &+= UInt64((try? Scrypt.derive(password: password, salt: salt, n: 1 << 14, r: 8, p: 1, length: 32))?.first ?? 0)
+    })
+    report("scrypt swift core n=2^14 r=8 p=1", 1 / swiftCore, "/s")
+    report("scrypt openssl n=2^14 r=8 p=1", 1 / openssl, "/s", reference: "(reference)")
 }
