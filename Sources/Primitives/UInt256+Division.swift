@@ -57,7 +57,7 @@ extension UInt256 {
 
     /// `(high * 2^256 + low) mod modulus`; `modulus` must not be zero.
     @usableFromInline
-    static func remainder(high: UInt256, low: UInt256, modulus: UInt256) -> UInt256 {
+    package static func remainder(high: UInt256, low: UInt256, modulus: UInt256) -> UInt256 {
         var dividend: DividendLimbs = (low.l0, low.l1, low.l2, low.l3, high.l0, high.l1, high.l2, high.l3, 0)
         let count = 4 + high.significantLimbCount
         return withUnsafeMutableBytes(of: &dividend) { raw in

@@ -47,3 +47,43 @@ private let min = UInt256(l0: 0, l1: 0, l2: 0, l3: 1 << 63)
     #expect(UInt256.mulMod(7, 8, .zero) == .zero)
     #expect(UInt256.mulMod(max, max, .one) == .zero)
 }
+
+private func hex(_ text: String) -> UInt256 {
+    do { return try UInt256(hex: text) } catch { Issue.record("bad hex \(text)"); return .zero }
+}
+
+// Operands found by simulating the long division offline: in each, one quotient digit estimate
+// survives the two-limb refinement and is still one too large, so the rare add-back step runs.
+@Test func divisionAddBackStepMatchesReference() {
+    let cases: [(String, String)] = [
+        ("0xffffffffffffffffffffffffffffffff00000000000000020000000000000002",
+         "0x7fffffffffffffffffffffffffffffffffffffffffffffff"),
+        ("0xffffffffffffffff800000000000000100000000000000020000000000000003",
+         "0xffffffffffffffff80000000000000017fffffffffffffff"),
+        ("0x8000000000000001800000000000000080000000000000008000000000000001",
+         "0x800000000000000000000000000000008000000000000000"),
+    ]
+    for (dividendHex, divisorHex) in cases {
+        let a = hex(dividendHex), b = hex(divisorHex)
+        let (q, r) = ReferenceNatural(a).dividedWithRemainder(by: ReferenceNatural(b))
+        #expect(a.quotientAndRemainder(dividingBy: b) == (quotient: q.truncated, remainder: r.truncated))
+    }
+    // 512-bit dividends (high, low), as MULMOD reduces them.
+    let wide: [(String, String, String)] = [
+        ("0x1800000000000000180000000000000017fffffffffffffff",
+         "0x0000000000000002000000000000000300000000000000017fffffffffffffff",
+         "0x1000000000000000100000000000000010000000000000003"),
+        ("0x2fffffffffffffffe00000000000000007fffffffffffffff",
+         "0x0000000000000003000000000000000200000000000000020000000000000001",
+         "0x3000000000000000100000000000000028000000000000000"),
+        ("0xffffffffffffffffffffffffffffffff00000000000000010000000000000000",
+         "0x7fffffffffffffff800000000000000080000000000000000000000000000000",
+         "0xffffffffffffffff0000000000000000ffffffffffffffff8000000000000001"),
+    ]
+    for (highHex, lowHex, modulusHex) in wide {
+        let high = hex(highHex), low = hex(lowHex), m = hex(modulusHex)
+        let dividend = ReferenceNatural(high) * ReferenceNatural.modulus + ReferenceNatural(low)
+        #expect(UInt256.remainder(high: high, low: low, modulus: m)
+                == dividend.dividedWithRemainder(by: ReferenceNatural(m)).remainder.truncated)
+    }
+}
