@@ -79,7 +79,7 @@ extension MerklePatriciaTrie {
 
     private static func proofNode(_ proof: [[UInt8]], _ index: Int, expected: Hash32) throws(TrieError) -> TrieNode {
         guard index < proof.count else { throw .proofIncomplete(index: index, expected: expected) }
-        let actual = Keccak256.hash(proof[index])
+        let actual = TrieNodeCodec.keccak(proof[index])
         guard actual == expected else { throw .proofHashMismatch(index: index, expected: expected, actual: actual) }
         do {
             return try TrieNodeCodec.decode(proof[index])

@@ -73,13 +73,17 @@ public struct MerklePatriciaTrie {
 
     /// Loads and decodes a stored node.
     func resolve(_ hash: Hash32) throws(TrieError) -> TrieNode {
+        try Self.resolve(hash, from: store)
+    }
+
+    static func resolve(_ hash: Hash32, from store: (any TrieNodeStore)?) throws(TrieError) -> TrieNode {
         guard let store, let rlp = try store.node(hash) else { throw .missingNode(hash) }
         let node = try TrieNodeCodec.decode(rlp, knownHash: hash)
         markStored(node)
         return node
     }
 
-    private func markStored(_ node: TrieNode) {
+    private static func markStored(_ node: TrieNode) {
         switch node {
         case .leaf(let n): n.isStored = true
         case .extension(let n): n.isStored = true; markStored(n.child)
@@ -93,7 +97,9 @@ public struct MerklePatriciaTrie {
     /// Sets `key` to `value`; an empty value deletes the key.
     public mutating func insert(key: [UInt8], value: [UInt8]) throws(TrieError) {
         if value.isEmpty { return try delete(key: key) }
-        root = try inserting(root, Nibbles.from(key), 0, value)
+        // A static call: passing `self` alongside `&root` would copy the root reference and
+        // make every node look shared.
+        try Self.insert(into: &root, Nibbles.from(key), 0, value, owned: true, store: store)
     }
 
     /// Same as `insert(key:value:)`.
@@ -106,16 +112,76 @@ public struct MerklePatriciaTrie {
         if let changed = try deleting(root, Nibbles.from(key), 0) { root = changed }
     }
 
-    private func inserting(_ node: TrieNode, _ key: [UInt8], _ at: Int, _ value: [UInt8]) throws(TrieError) -> TrieNode {
-        switch node {
-        case .empty:
-            return .leaf(LeafNode(path: Array(key[at...]), value: value))
-        case .leaf(let leaf):
+    /// Sets the value in place along the key's path. `owned` says whether every node above is
+    /// held by this trie alone; a node is mutated only when it and all its ancestors are, and
+    /// is copied otherwise. If loading a stored node throws, `node` is restored first, so the
+    /// trie's content is unchanged.
+    private static func insert(into node: inout TrieNode, _ key: [UInt8], _ at: Int, _ value: [UInt8],
+                               owned: Bool, store: (any TrieNodeStore)?) throws(TrieError) {
+        if var branch = node.takeBranch() {
+            let own = owned && isKnownUniquelyReferenced(&branch)
+            if own { branch.invalidate() } else { branch = BranchNode(children: branch.children, value: branch.value) }
+            if at == key.count {
+                branch.value = value
+                node = .branch(branch)
+                return
+            }
+            let index = Int(key[at])
+            var child = branch.children[index]
+            branch.children[index] = .empty
+            defer {
+                branch.children[index] = child
+                node = .branch(branch)
+            }
+            try insert(into: &child, key, at + 1, value, owned: own, store: store)
+            return
+        }
+        if var ext = node.takeExtension() {
+            let common = Nibbles.commonPrefix(ext.path, key, from: at)
+            if common == ext.path.count {
+                let own = owned && isKnownUniquelyReferenced(&ext)
+                if own { ext.invalidate() } else { ext = ExtensionNode(path: ext.path, child: ext.child) }
+                var child = ext.child
+                ext.child = .empty
+                defer {
+                    ext.child = child
+                    node = .extension(ext)
+                }
+                try insert(into: &child, key, at + common, value, owned: own, store: store)
+                return
+            }
+            // The new key leaves the extension part-way: a branch at the divergence point.
+            var children = BranchNode.noChildren
+            var branchValue: [UInt8]?
+            let below = common + 1 == ext.path.count
+                ? ext.child
+                : .extension(ExtensionNode(path: Array(ext.path[(common + 1)...]), child: ext.child))
+            children[Int(ext.path[common])] = below
+            if at + common == key.count {
+                branchValue = value
+            } else {
+                children[Int(key[at + common])] = .leaf(LeafNode(path: Array(key[(at + common + 1)...]), value: value))
+            }
+            let branch = TrieNode.branch(BranchNode(children: children, value: branchValue))
+            node = common == 0 ? branch : .extension(ExtensionNode(path: Array(ext.path[..<common]), child: branch))
+            return
+        }
+        if var leaf = node.takeLeaf() {
             let common = Nibbles.commonPrefix(leaf.path, key, from: at)
             let rest = key.count - at
             if common == leaf.path.count && common == rest {
-                return leaf.value == value ? node : .leaf(LeafNode(path: leaf.path, value: value))
+                if leaf.value != value {
+                    if owned && isKnownUniquelyReferenced(&leaf) {
+                        leaf.value = value
+                        leaf.invalidate()
+                    } else {
+                        leaf = LeafNode(path: leaf.path, value: value)
+                    }
+                }
+                node = .leaf(leaf)
+                return
             }
+            // The keys diverge inside the leaf's path: a branch holding both.
             var children = BranchNode.noChildren
             var branchValue: [UInt8]?
             if common == leaf.path.count {
@@ -129,36 +195,19 @@ public struct MerklePatriciaTrie {
                 children[Int(key[at + common])] = .leaf(LeafNode(path: Array(key[(at + common + 1)...]), value: value))
             }
             let branch = TrieNode.branch(BranchNode(children: children, value: branchValue))
-            return common == 0 ? branch : .extension(ExtensionNode(path: Array(leaf.path[..<common]), child: branch))
-        case .extension(let ext):
-            let common = Nibbles.commonPrefix(ext.path, key, from: at)
-            if common == ext.path.count {
-                let child = try inserting(ext.child, key, at + common, value)
-                return .extension(ExtensionNode(path: ext.path, child: child))
-            }
-            var children = BranchNode.noChildren
-            var branchValue: [UInt8]?
-            let below = common + 1 == ext.path.count
-                ? ext.child
-                : .extension(ExtensionNode(path: Array(ext.path[(common + 1)...]), child: ext.child))
-            children[Int(ext.path[common])] = below
-            if at + common == key.count {
-                branchValue = value
-            } else {
-                children[Int(key[at + common])] = .leaf(LeafNode(path: Array(key[(at + common + 1)...]), value: value))
-            }
-            let branch = TrieNode.branch(BranchNode(children: children, value: branchValue))
-            return common == 0 ? branch : .extension(ExtensionNode(path: Array(ext.path[..<common]), child: branch))
-        case .branch(let branch):
-            if at == key.count {
-                return .branch(BranchNode(children: branch.children, value: value))
-            }
-            let index = Int(key[at])
-            var children = branch.children
-            children[index] = try inserting(children[index], key, at + 1, value)
-            return .branch(BranchNode(children: children, value: branch.value))
+            node = common == 0 ? branch : .extension(ExtensionNode(path: Array(leaf.path[..<common]), child: branch))
+            return
+        }
+        switch node {
+        case .empty:
+            node = .leaf(LeafNode(path: Array(key[at...]), value: value))
         case .hashed(let h):
-            return try inserting(resolve(h.hash), key, at, value)
+            var loaded = try resolve(h.hash, from: store)
+            // Freshly decoded nodes belong to this trie alone.
+            try insert(into: &loaded, key, at, value, owned: true, store: store)
+            node = loaded
+        case .leaf, .extension, .branch:
+            break  // taken above
         }
     }
 
@@ -243,7 +292,7 @@ public struct MerklePatriciaTrie {
         }
         switch TrieNodeCodec.reference(of: node) {
         case .hash(let hash): out.append((hash, TrieNodeCodec.encode(node)))
-        case .inline(let rlp): if isRoot { out.append((Keccak256.hash(rlp), rlp)) }
+        case .inline(let rlp): if isRoot { out.append((TrieNodeCodec.keccak(rlp), rlp)) }
         }
     }
 

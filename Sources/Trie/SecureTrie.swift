@@ -16,7 +16,7 @@ public struct SecureTrie {
     public init(_ trie: MerklePatriciaTrie) { self.trie = trie }
 
     /// The hashed key under which `key` is stored.
-    public static func hashedKey(_ key: [UInt8]) -> [UInt8] { Keccak256.hash(key).bytes }
+    public static func hashedKey(_ key: [UInt8]) -> [UInt8] { key.withUnsafeBytes { Keccak256.hash($0) }.bytes }
 
     public var rootHash: Hash32 { trie.rootHash }
     public var isEmpty: Bool { trie.isEmpty }

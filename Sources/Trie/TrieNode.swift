@@ -1,9 +1,10 @@
 import Primitives
 
-/// A node of the Merkle-Patricia trie (Yellow Paper, appendix D). Node objects are never
-/// changed once built, apart from their memoised reference, so tries share unchanged subtrees:
-/// copying a `MerklePatriciaTrie` is O(1), and after a small change only the nodes on the
-/// changed path need re-hashing.
+/// A node of the Merkle-Patricia trie (Yellow Paper, appendix D). Tries share node objects:
+/// copying a `MerklePatriciaTrie` is O(1). A node is changed in place only when the writing
+/// trie is its sole owner (checked from the root down); shared nodes are copied first. Each
+/// change clears the memoised reference, so after a small change only the nodes on the
+/// changed path are re-hashed.
 enum TrieNode {
     case empty
     case leaf(LeafNode)
@@ -13,6 +14,28 @@ enum TrieNode {
     case hashed(HashedNode)
 
     var isEmpty: Bool { if case .empty = self { return true } else { return false } }
+
+    // Moving a node object out (leaving `.empty`) before an in-place change: a reference still
+    // held by the enum, or by a pattern-bound copy of it, would defeat the uniqueness check.
+    // The binding ends with the function, so the caller holds the only reference.
+
+    mutating func takeBranch() -> BranchNode? {
+        guard case .branch(let node) = self else { return nil }
+        self = .empty
+        return node
+    }
+
+    mutating func takeExtension() -> ExtensionNode? {
+        guard case .extension(let node) = self else { return nil }
+        self = .empty
+        return node
+    }
+
+    mutating func takeLeaf() -> LeafNode? {
+        guard case .leaf(let node) = self else { return nil }
+        self = .empty
+        return node
+    }
 }
 
 /// How a parent refers to a child: nodes whose RLP is shorter than 32 bytes are embedded
@@ -30,26 +53,33 @@ class CachedNode {
     final var isStored = false
 
     init() {}
+
+    /// Forgets the memo before an in-place change.
+    @inline(__always)
+    final func invalidate() {
+        reference = nil
+        isStored = false
+    }
 }
 
 /// The rest of the key (in nibbles) and the value at its end.
 final class LeafNode: CachedNode {
     let path: [UInt8]
-    let value: [UInt8]
+    var value: [UInt8]
     init(path: [UInt8], value: [UInt8]) { self.path = path; self.value = value }
 }
 
 /// A run of nibbles shared by every key below; the child is always a branch.
 final class ExtensionNode: CachedNode {
     let path: [UInt8]
-    let child: TrieNode
+    var child: TrieNode
     init(path: [UInt8], child: TrieNode) { self.path = path; self.child = child }
 }
 
 /// Sixteen children, one per nibble, and the value of the key that ends here.
 final class BranchNode: CachedNode {
-    let children: [TrieNode]
-    let value: [UInt8]?
+    var children: [TrieNode]
+    var value: [UInt8]?
     init(children: [TrieNode], value: [UInt8]?) { self.children = children; self.value = value }
 
     static let noChildren = [TrieNode](repeating: .empty, count: 16)

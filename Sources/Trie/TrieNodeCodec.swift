@@ -7,11 +7,12 @@ import RLP
 enum TrieNodeCodec {
     /// RLP of the empty string, the encoding of an empty node and of an absent branch value.
     static let emptyString: UInt8 = 0x80
+    private static let emptyReference = NodeReference.inline([emptyString])
 
     /// The reference a parent stores for `node`, memoised in the node.
     static func reference(of node: TrieNode) -> NodeReference {
         switch node {
-        case .empty: return .inline([emptyString])
+        case .empty: return emptyReference
         case .hashed(let h): return .hash(h.hash)
         case .leaf(let n): return cachedReference(n, node)
         case .extension(let n): return cachedReference(n, node)
@@ -23,7 +24,7 @@ enum TrieNodeCodec {
     private static func cachedReference(_ box: CachedNode, _ node: TrieNode) -> NodeReference {
         if let known = box.reference { return known }
         let encoded = encode(node)
-        let reference: NodeReference = encoded.count < 32 ? .inline(encoded) : .hash(Keccak256.hash(encoded))
+        let reference: NodeReference = encoded.count < 32 ? .inline(encoded) : .hash(keccak(encoded))
         box.reference = reference
         return reference
     }
@@ -32,8 +33,14 @@ enum TrieNodeCodec {
     static func rootHash(of node: TrieNode) -> Hash32 {
         switch reference(of: node) {
         case .hash(let hash): return hash
-        case .inline(let bytes): return Keccak256.hash(bytes)
+        case .inline(let bytes): return keccak(bytes)
         }
+    }
+
+    /// Hashes through the raw-buffer entry point, which skips the generic collection path.
+    @inline(__always)
+    static func keccak(_ bytes: [UInt8]) -> Hash32 {
+        bytes.withUnsafeBytes { Keccak256.hash($0) }
     }
 
     /// Size of a reference inside the parent's RLP payload.
@@ -120,14 +127,10 @@ enum TrieNodeCodec {
             append(child, to: &out)
             return out
         case .branch(let branch):
-            var references = [NodeReference]()
-            references.reserveCapacity(16)
+            // Two passes over the children: sizes, then bytes. The second pass reads the
+            // references the first one memoised.
             var payload = 0
-            for child in branch.children {
-                let reference = reference(of: child)
-                payload += encodedSize(reference)
-                references.append(reference)
-            }
+            for child in branch.children { payload += encodedSize(reference(of: child)) }
             if let value = branch.value {
                 payload += stringSize(count: value.count, first: value.first ?? 0)
             } else {
@@ -136,7 +139,7 @@ enum TrieNodeCodec {
             var out = [UInt8]()
             out.reserveCapacity(payload + 9)
             RLP.appendHeader(payload, base: 0xc0, to: &out)
-            for reference in references { append(reference, to: &out) }
+            for child in branch.children { append(reference(of: child), to: &out) }
             if let value = branch.value { appendString(value, to: &out) } else { out.append(emptyString) }
             return out
         }

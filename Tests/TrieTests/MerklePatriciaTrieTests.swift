@@ -1,6 +1,7 @@
 import Crypto
 import Primitives
 import RLP
+import Storage
 import Testing
 import Trie
 
@@ -141,4 +142,70 @@ func rootDependsOnlyOnContent(seed: UInt64) throws {
     #expect(try trie.nextKey(after: text("c")) == nil)
     #expect(try trie.previousKey(before: text("b")) == nil)
     #expect(try trie.previousKey(before: text("bz")) == text("bb"))
+}
+
+/// Writes change nodes in place only when this trie owns them: copies taken at any point keep
+/// their content while both sides go on changing.
+@Test func inPlaceWritesNeverLeakIntoCopies() throws {
+    var rng = SeededGenerator(state: 5)
+    var a = MerklePatriciaTrie()
+    var contentA: [[UInt8]: [UInt8]] = [:]
+    for _ in 0..<300 {
+        let key = rng.bytes(1 + rng.below(6)), value = rng.bytes(1 + rng.below(40))
+        try a.insert(key: key, value: value)
+        contentA[key] = value
+    }
+    var b = a
+    var contentB = contentA
+    for round in 0..<200 {
+        let key = round % 2 == 0 ? rng.bytes(1 + rng.below(6)) : contentA.keys.sorted(by: { $0.lexicographicallyPrecedes($1) })[round]
+        let value = rng.bytes(1 + rng.below(40))
+        if round % 3 == 0 {
+            try b.insert(key: key, value: value)
+            contentB[key] = value
+        } else {
+            try a.insert(key: key, value: value)
+            contentA[key] = value
+        }
+        if round == 100 { _ = a.rootHash; _ = b.rootHash }  // memoised hashes must be invalidated too
+    }
+    for (content, trie) in [(contentA, a), (contentB, b)] {
+        for (key, value) in content { #expect(try trie.get(key) == value) }
+        var fresh = MerklePatriciaTrie()
+        for (key, value) in content { try fresh.insert(key: key, value: value) }
+        #expect(trie.rootHash == fresh.rootHash)
+    }
+}
+
+/// A write that reaches a node missing from the store throws and leaves the trie as it was.
+@Test func failedWriteLeavesTrieUnchanged() throws {
+    let full = MemoryStore()
+    var rng = SeededGenerator(state: 8)
+    var trie = MerklePatriciaTrie(store: KeyValueTrieNodeStore(full))
+    var content = [([UInt8], [UInt8])]()
+    for _ in 0..<200 {
+        let key = rng.bytes(32), value = rng.bytes(40)
+        content.append((key, value))
+        try trie.insert(key: key, value: value)
+    }
+    let root = try trie.commit()
+    // Copy every node but one into a second store.
+    let partial = MemoryStore()
+    let nodes = try full.entries()
+    for (index, entry) in nodes.enumerated() where index != nodes.count / 2 { try partial.put(entry.key, entry.value) }
+    var damaged = MerklePatriciaTrie(rootHash: root, store: KeyValueTrieNodeStore(partial))
+    var failures = 0
+    for (key, value) in content {
+        // Each successful change is undone at once, so the root must stay the original one.
+        do {
+            try damaged.insert(key: key, value: [1, 2, 3])
+            try damaged.insert(key: key, value: value)
+        } catch {
+            guard case .missingNode = error else { Issue.record("unexpected \(error)"); continue }
+            failures += 1
+        }
+        #expect(damaged.rootHash == root)
+    }
+    #expect(failures > 0)
+    #expect(damaged.rootHash == root)
 }
