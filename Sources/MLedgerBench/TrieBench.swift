@@ -46,6 +46,18 @@ func runTrieBenchmarks() {
         let commitSeconds = time { _ = try? trie.commit(to: store) }
         report("trie commit \(count) keys to memory", commitSeconds * 1000, "ms", reference: "\(store.count) nodes")
         _ = root
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-bench-trie-\(count)").path
+        try? FileManager.default.removeItem(atPath: path)
+        if let db = try? LevelDBStore(path: path) {
+            let nodes = KeyValueTrieNodeStore(db)
+            var fresh = MerklePatriciaTrie(store: nodes)
+            for key in keys { try? fresh.insert(key: key, value: value) }
+            let levelSeconds = time { _ = try? fresh.commit() }
+            report("trie commit \(count) keys to LevelDB", levelSeconds * 1000, "ms", reference: "one write batch")
+            db.close()
+        }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

@@ -10,28 +10,34 @@ public final class LevelDBStore: KeyValueStore, @unchecked Sendable {
     private let options: OpaquePointer
     private let readOptions: OpaquePointer
     private let writeOptions: OpaquePointer
+    private let bloomFilter: OpaquePointer
+    private let blockCache: OpaquePointer
 
     /// Opens (and by default creates) the database in directory `path`.
-    /// - Parameter sync: fsync every write, for durability across power loss (slower).
-    public init(path: String, createIfMissing: Bool = true, sync: Bool = false) throws(StorageError) {
+    /// - Parameters:
+    ///   - sync: fsync every write, for durability across power loss (slower).
+    ///   - cacheBytes: LevelDB's block cache. Trie nodes are read by random hash, so a Bloom
+    ///     filter (10 bits per key) is always set: a lookup of an absent key rarely touches disk.
+    public init(path: String, createIfMissing: Bool = true, sync: Bool = false,
+                cacheBytes: Int = 32 << 20) throws(StorageError) {
         self.path = path
         options = leveldb_options_create()
         leveldb_options_set_create_if_missing(options, createIfMissing ? 1 : 0)
+        bloomFilter = leveldb_filterpolicy_create_bloom(10)
+        leveldb_options_set_filter_policy(options, bloomFilter)
+        blockCache = leveldb_cache_create_lru(max(cacheBytes, 1 << 20))
+        leveldb_options_set_cache(options, blockCache)
         readOptions = leveldb_readoptions_create()
         writeOptions = leveldb_writeoptions_create()
         leveldb_writeoptions_set_sync(writeOptions, sync ? 1 : 0)
         var error: UnsafeMutablePointer<CChar>?
         let handle = leveldb_open(options, path, &error)
         if let message = Self.take(error) {
-            leveldb_options_destroy(options)
-            leveldb_readoptions_destroy(readOptions)
-            leveldb_writeoptions_destroy(writeOptions)
+            releaseOptions()
             throw Self.classifyOpenError(path: path, message: message)
         }
         guard let handle else {
-            leveldb_options_destroy(options)
-            leveldb_readoptions_destroy(readOptions)
-            leveldb_writeoptions_destroy(writeOptions)
+            releaseOptions()
             throw .cannotOpen(path: path, message: "leveldb_open returned no handle")
         }
         db = handle
@@ -131,9 +137,16 @@ public final class LevelDBStore: KeyValueStore, @unchecked Sendable {
         guard let handle = db else { return }
         leveldb_close(handle)
         db = nil
+        releaseOptions()
+    }
+
+    /// Frees the option objects; the filter and cache must outlive the database handle.
+    private func releaseOptions() {
         leveldb_options_destroy(options)
         leveldb_readoptions_destroy(readOptions)
         leveldb_writeoptions_destroy(writeOptions)
+        leveldb_filterpolicy_destroy(bloomFilter)
+        leveldb_cache_destroy(blockCache)
     }
 
     /// Copies and frees a LevelDB error string (allocated by LevelDB, freed with `leveldb_free`).

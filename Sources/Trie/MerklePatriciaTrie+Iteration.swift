@@ -13,7 +13,7 @@ extension MerklePatriciaTrie {
         return out
     }
 
-    /// The smallest key greater than `key`, or nil.
+    /// The smallest key greater than `key`, or nil. Walks from the first key: O(n).
     public func nextKey(after key: [UInt8]) throws -> [UInt8]? {
         var found: [UInt8]?
         try forEach { candidate, _ in
@@ -23,7 +23,7 @@ extension MerklePatriciaTrie {
         return found
     }
 
-    /// The greatest key less than `key`, or nil.
+    /// The greatest key less than `key`, or nil. Walks from the first key: O(n).
     public func previousKey(before key: [UInt8]) throws -> [UInt8]? {
         var found: [UInt8]?
         try forEach { candidate, _ in

@@ -9,6 +9,9 @@ import RLP
 /// A trie opened from a root hash loads nodes from its `store` as walks reach them; changes
 /// stay in memory until `commit()`. Keys are arbitrary bytes; an empty value deletes the key,
 /// as in Ethereum.
+///
+/// Not thread-safe: copies share node objects and memoise hashes in them, so a trie and its
+/// copies belong to one thread (or task) at a time.
 public struct MerklePatriciaTrie {
     /// Keccak-256 of RLP(""), the root of the empty trie.
     public static let emptyRoot = Hash32(w0: 0x56e8_1f17_1bcc_55a6, w1: 0xff83_45e6_92c0_f86e,
