@@ -42,6 +42,12 @@ func runTrieBenchmarks() {
         }
         report("trie get (\(count) keys)", 10_000 / getSeconds, "gets/s")
 
+        var shrinking = trie
+        let deleteSeconds = time {
+            for key in keys.prefix(10_000) { try? shrinking.delete(key: key) }
+        }
+        report("trie delete (\(count) keys)", 10_000 / deleteSeconds, "deletes/s")
+
         let store = MemoryTrieNodeStore()
         let commitSeconds = time { _ = try? trie.commit(to: store) }
         report("trie commit \(count) keys to memory", commitSeconds * 1000, "ms", reference: "\(store.count) nodes")
