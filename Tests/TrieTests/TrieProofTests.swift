@@ -102,3 +102,33 @@ func proofsRoundTripForPresentAndAbsentKeys(count: Int, seed: UInt64) throws {
     let absent = try secure.proof(for: text("nobody"))
     #expect(try SecureTrie.verifyProof(root: secure.rootHash, key: text("nobody"), proof: absent) == nil)
 }
+
+/// Proof nodes come from outside: mutated or random node bytes (hash-linked so the decoder is
+/// reached) must give a value, an absence, or a typed error, never a crash.
+@Test func mutatedProofNodesNeverCrashTheVerifier() throws {
+    let (trie, content) = try sampleTrie(count: 300, seed: 21)
+    let keys = content.keys.sorted(by: { $0.lexicographicallyPrecedes($1) })
+    var rng = SeededGenerator(state: 77)
+    var outcomes = [String: Int]()
+    for round in 0..<2_000 {
+        let key = keys[round % keys.count]
+        var node = try trie.proof(for: key)[0]
+        switch rng.below(3) {
+        case 0: node[rng.below(node.count)] = UInt8(truncatingIfNeeded: rng.next())
+        case 1: node = Array(node.prefix(rng.below(node.count)))
+        default: node = rng.bytes(rng.below(40))
+        }
+        do {
+            let value = try MerklePatriciaTrie.verifyProof(root: Keccak256.hash(node), key: key, proof: [node])
+            outcomes[value == nil ? "absent" : "value", default: 0] += 1
+        } catch {
+            switch error {
+            case .proofMalformedNode: outcomes["malformed", default: 0] += 1
+            case .proofIncomplete: outcomes["incomplete", default: 0] += 1
+            default: outcomes["other", default: 0] += 1
+            }
+        }
+    }
+    #expect(outcomes["malformed", default: 0] > 500)
+    #expect(outcomes["incomplete", default: 0] > 0)  // a byte change elsewhere keeps a valid branch
+}
