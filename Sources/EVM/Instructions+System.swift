@@ -115,7 +115,8 @@ extension Frame {
     mutating func selfDestruct() throws(Halt) {
         let beneficiary = pop().address
         let state = evm.state
-        try chargeAccountAccess(beneficiary)
+        // The constant part is 5000, so the cold surcharge is the full 2600 (EIP-2929).
+        if state.warmAccount(beneficiary) { try useGas(GasCost.coldAccountAccess) }
         let me = msg.target
         let balance = state.balance(me)
         if !balance.isZero && !state.isAlive(beneficiary) { try useGas(GasCost.newAccount) }

@@ -1,6 +1,5 @@
 import Primitives
 import Crypto
-import COpenSSL
 
 /// The precompiled contracts at 0x01...0x0a. Each prices its input, fails with all gas consumed
 /// when the gas is short or the input invalid, and otherwise returns its output.
@@ -29,8 +28,8 @@ enum Precompiles {
         let output: [UInt8]?
         switch address {
         case 1: output = ecrecover(input)
-        case 2: output = digest(EVP_sha256(), input)
-        case 3: output = digest(EVP_ripemd160(), input).map { [UInt8](repeating: 0, count: 12) + $0 }
+        case 2: output = try? SHA256.hash(input)
+        case 3: output = (try? RIPEMD160.hash(input)).map { [UInt8](repeating: 0, count: 12) + $0 }
         case 4: output = input
         case 5: output = ModExp.run(input)
         case 6: output = BN254.add(input)
@@ -56,18 +55,5 @@ enum Precompiles {
         let sig = RecoverableSignature(r: r, s: s, recoveryId: Int(v.l0 - 27))
         guard let address = try? Secp256k1.recoverAddress(hash: hash, signature: sig) else { return [] }
         return [UInt8](repeating: 0, count: 12) + address.bytes
-    }
-
-    /// A one-shot OpenSSL EVP digest (SHA-256, RIPEMD-160).
-    static func digest(_ md: OpaquePointer?, _ input: [UInt8]) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        let ok = input.withUnsafeBytes { buf in
-            out.withUnsafeMutableBytes { o in
-                EVP_Digest(buf.baseAddress, buf.count, o.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, md, nil)
-            }
-        }
-        guard ok == 1 else { return nil }
-        return Array(out[0..<Int(length)])
     }
 }
