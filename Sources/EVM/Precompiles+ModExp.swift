@@ -22,7 +22,10 @@ enum ModExp {
     }
 
     static func gas(_ input: [UInt8]) -> Int64 {
-        guard let bl = length(input, 0), let el = length(input, 32), let ml = length(input, 64),
+        let baseLength = length(input, 0), modLength = length(input, 64)
+        // Zero base and modulus lengths cost the minimum whatever the exponent length.
+        if baseLength == 0 && modLength == 0 { return 200 }
+        guard let bl = baseLength, let el = length(input, 32), let ml = modLength,
               bl <= 1 << 32, el <= 1 << 32, ml <= 1 << 32 else { return Int64.max }
         let maxLength = max(bl, ml)
         let words = (maxLength + 7) / 8
@@ -44,6 +47,7 @@ enum ModExp {
     }
 
     static func run(_ input: [UInt8]) -> [UInt8]? {
+        if length(input, 64) == 0 { return [] }
         guard let bl = length(input, 0), let el = length(input, 32), let ml = length(input, 64) else { return nil }
         if ml == 0 { return [] }
         let base = slice(input, 96, bl), exponent = slice(input, 96 + bl, el), modulus = slice(input, 96 + bl + el, ml)

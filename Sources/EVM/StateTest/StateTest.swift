@@ -29,25 +29,25 @@ public struct StateTestCase {
     var nonce: UInt64
     var dataList: [[UInt8]]
     var accessLists: [[AccessListEntry]?]
-    var gasLimits: [UInt64]
-    var values: [UInt256]
+    /// nil where the JSON value does not fit the field (over 2^64 gas, over 2^256 value): such an
+    /// index is an invalid transaction.
+    var gasLimits: [UInt64?]
+    var values: [UInt256?]
     var gasPrice: UInt256?
     var maxFeePerGas: UInt256?
     var maxPriorityFeePerGas: UInt256?
     var maxFeePerBlobGas: UInt256?
     var blobHashes: [UInt256]?
-    /// A value in the JSON the runner cannot represent (e.g. a gas limit over 2^64): the exact
-    /// field, so the index can still be judged as an invalid transaction.
-    var unrepresentable: [String] = []
 
     /// The transaction for one (data, gas, value) index; nil if a field does not fit.
     public func transaction(_ e: Expectation) -> TransactionEnvironment? {
-        guard e.data < dataList.count, e.gas < gasLimits.count, e.value < values.count else { return nil }
+        guard e.data < dataList.count, e.gas < gasLimits.count, e.value < values.count,
+              let gasLimit = gasLimits[e.gas], let value = values[e.value] else { return nil }
         var type: UInt8 = 0
         let accessList = e.data < accessLists.count ? accessLists[e.data] : nil
         if blobHashes != nil || maxFeePerBlobGas != nil { type = 3 } else if maxFeePerGas != nil { type = 2 } else if accessList != nil { type = 1 }
         return TransactionEnvironment(
-            type: type, sender: sender, to: to, value: values[e.value], data: dataList[e.data], gasLimit: gasLimits[e.gas],
+            type: type, sender: sender, to: to, value: value, data: dataList[e.data], gasLimit: gasLimit,
             nonce: nonce, gasPrice: gasPrice ?? .zero, maxFeePerGas: maxFeePerGas ?? .zero,
             maxPriorityFeePerGas: maxPriorityFeePerGas ?? .zero, accessList: accessList ?? [],
             maxFeePerBlobGas: maxFeePerBlobGas ?? .zero, blobVersionedHashes: blobHashes ?? [])
@@ -135,11 +135,11 @@ public enum StateTestParser {
             do { sender = try Secp256k1.address(ofPrivateKey: try bytes(tx["secretKey"], "secretKey")) } catch { throw StateTestError.malformed("\(name): secretKey") }
         }
         let toText = (tx["to"] as? String) ?? ""
-        var unrepresentable: [String] = []
-        var gasLimits: [UInt64] = []
-        for g in (tx["gasLimit"] as? [Any]) ?? [] {
-            let v = try u256(g, "gasLimit")
-            if let small = v.uint64 { gasLimits.append(small) } else { gasLimits.append(UInt64.max); unrepresentable.append("gasLimit") }
+        let gasLimits: [UInt64?] = try ((tx["gasLimit"] as? [Any]) ?? []).map { try u256($0, "gasLimit").uint64 }
+        // "0x:bigint ..." marks a deliberately oversized value (more than 256 bits).
+        let values: [UInt256?] = try ((tx["value"] as? [Any]) ?? []).map { v in
+            if let text = v as? String, text.hasPrefix("0x:bigint") { return nil }
+            return try u256(v, "value")
         }
         var accessLists: [[AccessListEntry]?] = []
         if let lists = tx["accessLists"] as? [Any] {
@@ -155,12 +155,11 @@ public enum StateTestParser {
             name: name, pre: backend, block: block, expectations: expectations, sender: sender,
             to: toText.isEmpty ? nil : try address(toText, "to"), nonce: try u64(tx["nonce"], "nonce"),
             dataList: try ((tx["data"] as? [Any]) ?? []).map { try bytes($0, "data") }, accessLists: accessLists,
-            gasLimits: gasLimits, values: try ((tx["value"] as? [Any]) ?? []).map { try u256($0, "value") },
+            gasLimits: gasLimits, values: values,
             gasPrice: tx["gasPrice"] == nil ? nil : try u256(tx["gasPrice"], "gasPrice"),
             maxFeePerGas: tx["maxFeePerGas"] == nil ? nil : try u256(tx["maxFeePerGas"], "maxFeePerGas"),
             maxPriorityFeePerGas: tx["maxPriorityFeePerGas"] == nil ? nil : try u256(tx["maxPriorityFeePerGas"], "maxPriorityFeePerGas"),
             maxFeePerBlobGas: tx["maxFeePerBlobGas"] == nil ? nil : try u256(tx["maxFeePerBlobGas"], "maxFeePerBlobGas"),
-            blobHashes: try (tx["blobVersionedHashes"] as? [Any]).map { try $0.map { try u256($0, "blob hash") } },
-            unrepresentable: unrepresentable)
+            blobHashes: try (tx["blobVersionedHashes"] as? [Any]).map { try $0.map { try u256($0, "blob hash") } })
     }
 }

@@ -27,7 +27,7 @@ public enum StateTestRunner {
         let backend = test.pre.copy()
         var logs: [Log] = []
         var txError: String?
-        if let tx = test.transaction(e), !(test.unrepresentable.contains("gasLimit") && tx.gasLimit == UInt64.max) {
+        if let tx = test.transaction(e) {
             let state = JournaledState(backend: backend)
             let evm = EVM(state: state, block: test.block, fork: fork)
             do {
