@@ -4,6 +4,7 @@ import Foundation
 
 let groups: [String: () -> Void] = [
     "crypto": runCryptoBenchmarks,
+    "evm": runEVMBenchmarks,
     "trie": runTrieBenchmarks,
 ]
 
