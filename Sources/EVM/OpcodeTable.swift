@@ -39,7 +39,7 @@ public final class OpcodeTable: @unchecked Sendable {
                 gas[i] = f.constantGas; required[i] = Int32(f.stackIn)
                 maxHeight[i] = Int32(1024 - max(0, f.stackOut - f.stackIn)); defined[i] = true
             } else {
-                gas[i] = 0; required[i] = 0; maxHeight[i] = 1024; defined[i] = false
+                gas[i] = 0; required[i] = Int32.max; maxHeight[i] = 1024; defined[i] = false  // fails the height check first
             }
         }
     }

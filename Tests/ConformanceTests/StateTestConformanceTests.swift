@@ -53,5 +53,24 @@ struct StateTestConformanceTests {
         #expect(unexplained.isEmpty, "\(unexplained.prefix(10))")
         #expect(unimplemented <= Self.knownUnimplementedFailures[name, default: 0])
         #expect(tally.passed + tally.failures.count == outcomes.count)
+        StateTestTotals.shared.add(name, passed: tally.passed, failed: tally.failures.count, expectedShards: Self.categories.count)
+    }
+}
+
+/// Sums the shards (which run in parallel) and prints the total once the last one reports.
+final class StateTestTotals: @unchecked Sendable {
+    static let shared = StateTestTotals()
+    private let lock = NSLock()
+    private var passed = 0, failed = 0, shards = 0
+    private var failingCategories: [String] = []
+
+    func add(_ name: String, passed p: Int, failed f: Int, expectedShards: Int) {
+        lock.lock(); defer { lock.unlock() }
+        passed += p; failed += f; shards += 1
+        if f > 0 { failingCategories.append("\(name) (\(f))") }
+        if shards == expectedShards {
+            print("[GeneralStateTests] total \(passed) passed, \(failed) failed")
+            if !failingCategories.isEmpty { print("[GeneralStateTests] failing categories: \(failingCategories.sorted().joined(separator: ", "))") }
+        }
     }
 }
