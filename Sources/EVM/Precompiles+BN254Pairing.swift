@@ -94,17 +94,31 @@ enum BN254Pairing {
     struct Fp12 {
         var c: [UInt256]
         static var one: Fp12 { var c = [UInt256](repeating: .zero, count: 12); c[0] = .one; return Fp12(c: c) }
+        /// Schoolbook product with lazy reduction: 512-bit column sums, one division per column.
         static func * (x: Fp12, y: Fp12) -> Fp12 {
-            var t = [UInt256](repeating: .zero, count: 23)
+            var hi = [UInt256](repeating: .zero, count: 23), lo = [UInt256](repeating: .zero, count: 23)
+            @inline(__always) func accumulate(_ k: Int, _ h: UInt256, _ l: UInt256) {
+                let (s, o) = lo[k].addingReportingOverflow(l)
+                lo[k] = s
+                hi[k] = hi[k] &+ h &+ (o ? .one : .zero)
+            }
             for i in 0..<12 where !x.c[i].isZero {
-                for j in 0..<12 where !y.c[j].isZero { t[i + j] = add(t[i + j], mul(x.c[i], y.c[j])) }
+                for j in 0..<12 where !y.c[j].isZero {
+                    let (h, l) = x.c[i].multipliedFullWidth(by: y.c[j])
+                    accumulate(i + j, h, l)
+                }
             }
-            // w^12 = 18 w^6 - 82
-            for k in stride(from: 22, through: 12, by: -1) where !t[k].isZero {
-                t[k - 6] = add(t[k - 6], mul(t[k], 18))
-                t[k - 12] = sub(t[k - 12], mul(t[k], 82))
+            // w^12 = 18 w^6 - 82, folded from the top column down.
+            for k in stride(from: 22, through: 12, by: -1) where !(hi[k].isZero && lo[k].isZero) {
+                let r = UInt256.remainder(high: hi[k], low: lo[k], modulus: p)
+                let (h18, l18) = r.multipliedFullWidth(by: 18)
+                accumulate(k - 6, h18, l18)
+                let (h82, l82) = (p &- r).multipliedFullWidth(by: 82)
+                accumulate(k - 12, h82, l82)
             }
-            return Fp12(c: Array(t[0..<12]))
+            var c = [UInt256](repeating: .zero, count: 12)
+            for k in 0..<12 { c[k] = UInt256.remainder(high: hi[k], low: lo[k], modulus: p) }
+            return Fp12(c: c)
         }
         var isOne: Bool { c[0] == .one && c[1...].allSatisfy { $0.isZero } }
     }
