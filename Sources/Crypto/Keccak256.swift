@@ -2,11 +2,20 @@ import Primitives
 
 /// Keccak-256 as Ethereum uses it: the original Keccak padding (0x01 ... 0x80), not FIPS
 /// SHA3-256's (0x06 ... 0x80). Incremental (`update`/`finalize`) and one-shot (`hash`).
+///
+/// Neither path allocates: the hasher keeps its partial block in an inline tuple, and the
+/// one-shot path absorbs whole blocks straight from the caller's bytes and pads the tail in a
+/// stack block.
 public struct Keccak256 {
-    static let rate = 136
+    /// 136 bytes: one rate-sized block, stored inline.
+    @usableFromInline
+    typealias Block = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    @usableFromInline static let rate = KeccakState.rate
 
     @usableFromInline var state = KeccakState()
-    @usableFromInline var buffer = [UInt8](repeating: 0, count: 136)
+    @usableFromInline var buffer: Block = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     @usableFromInline var buffered = 0
 
     public init() {}
@@ -17,150 +26,106 @@ public struct Keccak256 {
         if handled == nil { Array(data).withUnsafeBytes { update($0) } }
     }
 
+    /// Absorbs more input from raw memory.
     public mutating func update(_ data: UnsafeRawBufferPointer) {
-        var offset = 0
-        let count = data.count
+        guard var source = data.baseAddress, data.count > 0 else { return }
+        var remaining = data.count
         if buffered > 0 {
-            let take = min(Self.rate - buffered, count)
-            for i in 0..<take { buffer[buffered + i] = data[i] }
-            buffered += take
-            offset = take
-            if buffered == Self.rate {
-                buffer.withUnsafeBytes { state.absorb(block: $0.baseAddress!) }
-                buffered = 0
+            let take = min(Self.rate - buffered, remaining)
+            withUnsafeMutableBytes(of: &buffer) { block in
+                (block.baseAddress! + buffered).copyMemory(from: source, byteCount: take)
             }
+            buffered += take
+            source += take
+            remaining -= take
+            guard buffered == Self.rate else { return }
+            withUnsafeBytes(of: buffer) { state.absorb($0.baseAddress!, blocks: 1) }
+            buffered = 0
         }
-        while count - offset >= Self.rate {
-            state.absorb(block: data.baseAddress! + offset)
-            offset += Self.rate
+        let whole = remaining / Self.rate
+        if whole > 0 {
+            state.absorb(source, blocks: whole)
+            source += whole * Self.rate
+            remaining -= whole * Self.rate
         }
-        while offset < count {
-            buffer[buffered] = data[offset]
-            buffered += 1
-            offset += 1
+        if remaining > 0 {
+            withUnsafeMutableBytes(of: &buffer) { block in
+                block.baseAddress!.copyMemory(from: source, byteCount: remaining)
+            }
+            buffered = remaining
         }
     }
 
     /// Pads, permutes and returns the 32-byte digest. The hasher should not be used afterwards.
     public mutating func finalize() -> Hash32 {
-        for i in buffered..<Self.rate { buffer[i] = 0 }
-        buffer[buffered] ^= 0x01
-        buffer[Self.rate - 1] ^= 0x80
-        buffer.withUnsafeBytes { state.absorb(block: $0.baseAddress!) }
-        return Hash32(w0: state.a.0.byteSwapped, w1: state.a.1.byteSwapped,
-                      w2: state.a.2.byteSwapped, w3: state.a.3.byteSwapped)
+        let count = buffered
+        withUnsafeMutableBytes(of: &buffer) { block in
+            Keccak256.pad(block, used: count)
+        }
+        withUnsafeBytes(of: buffer) { state.absorb($0.baseAddress!, blocks: 1) }
+        buffered = 0
+        return state.digest
     }
 
-    /// One-shot Keccak-256.
-    public static func hash<C: Collection>(_ data: C) -> Hash32 where C.Element == UInt8 {
-        var hasher = Keccak256()
-        hasher.update(data)
-        return hasher.finalize()
+    /// Keccak's own domain byte; FIPS 202 SHA-3 uses 0x06 (two suffix bits 01, then pad10*1).
+    static let keccakDomain: UInt8 = 0x01
+
+    /// Zero-fills `block` after `used` bytes and applies pad10*1 after the `domain` suffix bits.
+    @inline(__always)
+    static func pad(_ block: UnsafeMutableRawBufferPointer, used: Int, domain: UInt8 = keccakDomain) {
+        (block.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: rate - used)
+        block[used] ^= domain
+        block[rate - 1] ^= 0x80
     }
 
+    /// One-shot Keccak-256 of raw memory, without any heap allocation.
     public static func hash(_ data: UnsafeRawBufferPointer) -> Hash32 {
-        var hasher = Keccak256()
-        hasher.update(data)
-        return hasher.finalize()
+        hash(data, domain: keccakDomain)
+    }
+
+    /// The same sponge with another domain byte: 0x06 gives FIPS 202 SHA3-256, which lets
+    /// tests check the permutation and block handling against OpenSSL at every length.
+    package static func hash(_ data: UnsafeRawBufferPointer, domain: UInt8) -> Hash32 {
+        var state = KeccakState()
+        var remaining = data.count
+        var tail: Block = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &tail) { block in
+            if var source = data.baseAddress {
+                let whole = remaining / rate
+                if whole > 0 {
+                    state.absorb(source, blocks: whole)
+                    source += whole * rate
+                    remaining -= whole * rate
+                }
+                block.baseAddress!.copyMemory(from: source, byteCount: remaining)
+            } else {
+                remaining = 0
+            }
+            pad(block, used: remaining, domain: domain)
+            state.absorb(block.baseAddress!, blocks: 1)
+        }
+        return state.digest
+    }
+
+    /// One-shot Keccak-256 of a byte array.
+    public static func hash(_ data: [UInt8]) -> Hash32 {
+        data.withUnsafeBytes { hash($0) }
+    }
+
+    /// One-shot Keccak-256 of any byte collection.
+    public static func hash<C: Collection>(_ data: C) -> Hash32 where C.Element == UInt8 {
+        if let digest = data.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return Array(data).withUnsafeBytes { hash($0) }
     }
 }
 
-/// The 25-lane Keccak-f[1600] state, kept in a tuple so it never touches the heap.
-@usableFromInline
-struct KeccakState {
+extension KeccakState {
+    /// The first 32 bytes of the state. Lanes hold their bytes little-endian and `Hash32`
+    /// words are big-endian, so each word is its lane byte-swapped.
     @usableFromInline
-    var a: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-
-    @usableFromInline init() {}
-
-    /// XORs one 136-byte block (17 little-endian lanes) into the state and permutes.
-    @usableFromInline
-    mutating func absorb(block: UnsafeRawPointer) {
-        withUnsafeMutableBytes(of: &a) { raw in
-            let lanes = raw.bindMemory(to: UInt64.self)
-            for i in 0..<17 {
-                lanes[i] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-            }
-            KeccakState.permute(lanes.baseAddress!)
-        }
-    }
-
-    static let roundConstants: [UInt64] = [
-        0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-        0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-        0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-        0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-        0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-        0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-    ]
-
-    @inline(__always)
-    static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x << n) | (x >> (64 &- n)) }
-
-    /// Keccak-f[1600]: 24 rounds of theta, rho+pi, chi, iota over lanes indexed x + 5y.
-    static func permute(_ s: UnsafeMutablePointer<UInt64>) {
-        var a00 = s[0], a01 = s[1], a02 = s[2], a03 = s[3], a04 = s[4]
-        var a05 = s[5], a06 = s[6], a07 = s[7], a08 = s[8], a09 = s[9]
-        var a10 = s[10], a11 = s[11], a12 = s[12], a13 = s[13], a14 = s[14]
-        var a15 = s[15], a16 = s[16], a17 = s[17], a18 = s[18], a19 = s[19]
-        var a20 = s[20], a21 = s[21], a22 = s[22], a23 = s[23], a24 = s[24]
-        roundConstants.withUnsafeBufferPointer { rc in
-            for round in 0..<24 {
-                // theta
-                let c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20
-                let c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21
-                let c2 = a02 ^ a07 ^ a12 ^ a17 ^ a22
-                let c3 = a03 ^ a08 ^ a13 ^ a18 ^ a23
-                let c4 = a04 ^ a09 ^ a14 ^ a19 ^ a24
-                let d0 = c4 ^ rotl(c1, 1), d1 = c0 ^ rotl(c2, 1), d2 = c1 ^ rotl(c3, 1)
-                let d3 = c2 ^ rotl(c4, 1), d4 = c3 ^ rotl(c0, 1)
-                // rho and pi: b[y, 2x+3y] = rot(a[x, y] ^ d[x], r[x, y])
-                let b00 = a00 ^ d0
-                let b10 = rotl(a01 ^ d1, 1)
-                let b20 = rotl(a02 ^ d2, 62)
-                let b05 = rotl(a03 ^ d3, 28)
-                let b15 = rotl(a04 ^ d4, 27)
-                let b16 = rotl(a05 ^ d0, 36)
-                let b01 = rotl(a06 ^ d1, 44)
-                let b11 = rotl(a07 ^ d2, 6)
-                let b21 = rotl(a08 ^ d3, 55)
-                let b06 = rotl(a09 ^ d4, 20)
-                let b07 = rotl(a10 ^ d0, 3)
-                let b17 = rotl(a11 ^ d1, 10)
-                let b02 = rotl(a12 ^ d2, 43)
-                let b12 = rotl(a13 ^ d3, 25)
-                let b22 = rotl(a14 ^ d4, 39)
-                let b23 = rotl(a15 ^ d0, 41)
-                let b08 = rotl(a16 ^ d1, 45)
-                let b18 = rotl(a17 ^ d2, 15)
-                let b03 = rotl(a18 ^ d3, 21)
-                let b13 = rotl(a19 ^ d4, 8)
-                let b14 = rotl(a20 ^ d0, 18)
-                let b24 = rotl(a21 ^ d1, 2)
-                let b09 = rotl(a22 ^ d2, 61)
-                let b19 = rotl(a23 ^ d3, 56)
-                let b04 = rotl(a24 ^ d4, 14)
-                // chi, then iota on lane 0
-                a00 = b00 ^ (~b01 & b02); a01 = b01 ^ (~b02 & b03); a02 = b02 ^ (~b03 & b04)
-                a03 = b03 ^ (~b04 & b00); a04 = b04 ^ (~b00 & b01)
-                a05 = b05 ^ (~b06 & b07); a06 = b06 ^ (~b07 & b08); a07 = b07 ^ (~b08 & b09)
-                a08 = b08 ^ (~b09 & b05); a09 = b09 ^ (~b05 & b06)
-                a10 = b10 ^ (~b11 & b12); a11 = b11 ^ (~b12 & b13); a12 = b12 ^ (~b13 & b14)
-                a13 = b13 ^ (~b14 & b10); a14 = b14 ^ (~b10 & b11)
-                a15 = b15 ^ (~b16 & b17); a16 = b16 ^ (~b17 & b18); a17 = b17 ^ (~b18 & b19)
-                a18 = b18 ^ (~b19 & b15); a19 = b19 ^ (~b15 & b16)
-                a20 = b20 ^ (~b21 & b22); a21 = b21 ^ (~b22 & b23); a22 = b22 ^ (~b23 & b24)
-                a23 = b23 ^ (~b24 & b20); a24 = b24 ^ (~b20 & b21)
-                a00 ^= rc[round]
-            }
-        }
-        s[0] = a00; s[1] = a01; s[2] = a02; s[3] = a03; s[4] = a04
-        s[5] = a05; s[6] = a06; s[7] = a07; s[8] = a08; s[9] = a09
-        s[10] = a10; s[11] = a11; s[12] = a12; s[13] = a13; s[14] = a14
-        s[15] = a15; s[16] = a16; s[17] = a17; s[18] = a18; s[19] = a19
-        s[20] = a20; s[21] = a21; s[22] = a22; s[23] = a23; s[24] = a24
+    var digest: Hash32 {
+        Hash32(w0: a.0.byteSwapped, w1: a.1.byteSwapped, w2: a.2.byteSwapped, w3: a.3.byteSwapped)
     }
 }

@@ -13,9 +13,11 @@ public struct UInt256: Hashable, Sendable {
     @inlinable @inline(__always)
     public init(_ value: UInt64) { self.init(l0: value, l1: 0, l2: 0, l3: 0) }
 
-    public static let zero = UInt256(0)
-    public static let one = UInt256(1)
-    public static let max = UInt256(l0: .max, l1: .max, l2: .max, l3: .max)
+    // Computed rather than stored so that hot inlined code builds them in registers instead of
+    // going through a lazily initialised global.
+    @inlinable public static var zero: UInt256 { UInt256(l0: 0, l1: 0, l2: 0, l3: 0) }
+    @inlinable public static var one: UInt256 { UInt256(l0: 1, l1: 0, l2: 0, l3: 0) }
+    @inlinable public static var max: UInt256 { UInt256(l0: .max, l1: .max, l2: .max, l3: .max) }
 
     @inlinable
     public var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }

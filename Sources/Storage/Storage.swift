@@ -1,1 +1,0 @@
-// Storage module: see README.md in this folder.
