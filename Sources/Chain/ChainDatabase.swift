@@ -63,7 +63,9 @@ public final class ChainDatabase: @unchecked Sendable {
 
     /// Writes the genesis block and its state, or checks that the database already starts
     /// with this very block (re-initialising with another genesis is refused).
-    public func initialize(genesis block: Block, stateNodes: [StateNode]) throws(ChainDatabaseError) {
+    /// `document` (the genesis file's bytes) is kept so that later runs need no genesis file.
+    public func initialize(genesis block: Block, stateNodes: [StateNode],
+                           document: [UInt8]? = nil) throws(ChainDatabaseError) {
         guard block.number == 0 else { throw .notGenesis(number: block.number) }
         if let stored = try genesisHash {
             guard stored == block.hash else { throw .genesisMismatch(stored: stored, given: block.hash) }
@@ -71,6 +73,7 @@ public final class ChainDatabase: @unchecked Sendable {
         }
         var batch = try commitBatch(block, receipts: [], stateNodes: stateNodes)
         batch.put(ChainDatabaseKey.genesis, block.hash.bytes)
+        if let document { batch.put(ChainDatabaseKey.genesisDocument, document) }
         try apply(batch, newHead: block.header)
     }
 
@@ -133,6 +136,16 @@ public final class ChainDatabase: @unchecked Sendable {
         get throws(ChainDatabaseError) {
             guard let bytes = try read(ChainDatabaseKey.genesis) else { return nil }
             return try hash(bytes, record: "genesis pointer")
+        }
+    }
+
+    /// The genesis document stored by `initialize`, parsed.
+    public func storedGenesis() throws(ChainDatabaseError) -> Genesis? {
+        guard let bytes = try read(ChainDatabaseKey.genesisDocument) else { return nil }
+        do {
+            return try Genesis(json: bytes)
+        } catch {
+            throw .corrupt(record: "genesis document", reason: error.description)
         }
     }
 

@@ -14,6 +14,7 @@ import Primitives
 /// | `s` ‖ Keccak-256(bytes) | state trie node or contract code             |
 /// | `m` ‖ `head`            | hash of the newest committed block           |
 /// | `m` ‖ `genesis`         | hash of block 0                              |
+/// | `m` ‖ `genesis-json`    | the genesis document the chain was made from |
 public enum ChainDatabaseKey {
     public static let headerPrefix = UInt8(ascii: "h")
     public static let bodyPrefix = UInt8(ascii: "b")
@@ -24,6 +25,7 @@ public enum ChainDatabaseKey {
     public static let statePrefix = UInt8(ascii: "s")
     public static let head = Array("mhead".utf8)
     public static let genesis = Array("mgenesis".utf8)
+    public static let genesisDocument = Array("mgenesis-json".utf8)
 
     public static func header(_ hash: Hash32) -> [UInt8] { [headerPrefix] + hash.bytes }
     public static func body(_ hash: Hash32) -> [UInt8] { [bodyPrefix] + hash.bytes }
