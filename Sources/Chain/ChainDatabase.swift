@@ -32,10 +32,12 @@ public struct TransactionLocation: Equatable, Sendable {
 /// atomic write batch together with its receipts, indexes, state nodes and the new head
 /// pointer, so a process killed at any moment restarts at the last committed block with
 /// everything that block needs. The chain has one sealer, so it never reorganises: the
-/// canonical index only grows. Thread-safe: reads may run while a commit happens.
+/// canonical index only grows. Thread-safe: reads run alongside a commit; commits take turns.
 public final class ChainDatabase: @unchecked Sendable {
     public let store: any KeyValueStore
     private let lock = NSLock()
+    /// Serialises writers, so two commits cannot both extend the same head.
+    private let writeLock = NSLock()
     private var cachedHead: BlockHeader?
 
     public init(store: any KeyValueStore) throws(ChainDatabaseError) {
@@ -67,6 +69,8 @@ public final class ChainDatabase: @unchecked Sendable {
     public func initialize(genesis block: Block, stateNodes: [StateNode],
                            document: [UInt8]? = nil) throws(ChainDatabaseError) {
         guard block.number == 0 else { throw .notGenesis(number: block.number) }
+        writeLock.lock()
+        defer { writeLock.unlock() }
         if let stored = try genesisHash {
             guard stored == block.hash else { throw .genesisMismatch(stored: stored, given: block.hash) }
             return
@@ -81,6 +85,8 @@ public final class ChainDatabase: @unchecked Sendable {
     /// number indexes, transaction lookups, the state nodes the block created and the head
     /// pointer. The block must extend the current head.
     public func commit(_ block: Block, receipts: [Receipt], stateNodes: [StateNode]) throws(ChainDatabaseError) {
+        writeLock.lock()
+        defer { writeLock.unlock() }
         guard try genesisHash != nil else { throw .notInitialized }
         try apply(try commitBatch(block, receipts: receipts, stateNodes: stateNodes), newHead: block.header)
     }

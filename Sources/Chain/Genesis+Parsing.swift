@@ -221,27 +221,10 @@ struct GenesisFields {
         default:
             throw .wrongType(field: path, expected: "an integer (number, hex or decimal string)", got: value.kindName)
         }
-        guard let parsed = decimal(text) else {
-            throw .invalidValue(field: path, reason: "\"\(text)\" is not a non-negative integer below 2^256")
+        do {
+            return try UInt256(decimal: text)
+        } catch {
+            throw .invalidValue(field: path, reason: "\"\(text)\" is not a non-negative integer below 2^256: \(error)")
         }
-        return parsed
-    }
-
-    /// Decimal digits to a 256-bit integer; nil on an empty string, a non-digit or overflow.
-    static func decimal(_ text: String) -> UInt256? {
-        guard !text.isEmpty else { return nil }
-        var limbs: [UInt64] = [0, 0, 0, 0]  // least significant first
-        for character in text.utf8 {
-            guard character >= UInt8(ascii: "0"), character <= UInt8(ascii: "9") else { return nil }
-            var carry = UInt64(character - UInt8(ascii: "0"))
-            for i in 0..<4 {
-                let (high, low) = limbs[i].multipliedFullWidth(by: 10)
-                let (sum, overflow) = low.addingReportingOverflow(carry)
-                limbs[i] = sum
-                carry = high + (overflow ? 1 : 0)
-            }
-            guard carry == 0 else { return nil }
-        }
-        return UInt256(l0: limbs[0], l1: limbs[1], l2: limbs[2], l3: limbs[3])
     }
 }

@@ -49,33 +49,9 @@ extension TransactionPool {
     /// The most a transaction can cost its sender: gasLimit * maxFeePerGas + value (EIP-1559
     /// charges at most the fee cap). nil when it does not fit in 256 bits.
     static func upfrontCost(_ tx: Transaction) -> UInt256? {
-        guard let fee = multiply(tx.maxFeePerGas, by: tx.gasLimit) else { return nil }
-        return add(fee, tx.value)
-    }
-
-    static func multiply(_ a: UInt256, by b: UInt64) -> UInt256? {
-        var result: [UInt64] = []
-        var carry: UInt64 = 0
-        for limb in [a.l0, a.l1, a.l2, a.l3] {
-            let (high, low) = limb.multipliedFullWidth(by: b)
-            let (sum, overflow) = low.addingReportingOverflow(carry)
-            result.append(sum)
-            carry = high &+ (overflow ? 1 : 0)  // high <= b - 1, so this cannot wrap
-        }
-        guard carry == 0 else { return nil }
-        return UInt256(l0: result[0], l1: result[1], l2: result[2], l3: result[3])
-    }
-
-    static func add(_ a: UInt256, _ b: UInt256) -> UInt256? {
-        var result: [UInt64] = []
-        var carry = false
-        for (x, y) in zip([a.l0, a.l1, a.l2, a.l3], [b.l0, b.l1, b.l2, b.l3]) {
-            let (s1, o1) = x.addingReportingOverflow(y)
-            let (s2, o2) = s1.addingReportingOverflow(carry ? 1 : 0)
-            result.append(s2)
-            carry = o1 || o2
-        }
-        guard !carry else { return nil }
-        return UInt256(l0: result[0], l1: result[1], l2: result[2], l3: result[3])
+        let fee = tx.maxFeePerGas.multipliedReportingOverflow(by: UInt256(tx.gasLimit))
+        guard !fee.overflow else { return nil }
+        let total = fee.partialValue.addingReportingOverflow(tx.value)
+        return total.overflow ? nil : total.partialValue
     }
 }

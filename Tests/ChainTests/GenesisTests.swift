@@ -83,7 +83,7 @@ import Testing
             (#"{"config": {"chainId": 1}, "gasLimit": true, "alloc": {}}"#,
              .wrongType(field: "gasLimit", expected: "an integer (number, hex or decimal string)", got: "boolean")),
             (#"{"config": {"chainId": "0x1", "londonBlock": "x"}, "gasLimit": 1, "alloc": {}}"#,
-             .invalidValue(field: "config.londonBlock", reason: #""x" is not a non-negative integer below 2^256"#)),
+             .invalidValue(field: "config.londonBlock", reason: #""x" is not a non-negative integer below 2^256: invalid decimal character 'x' at offset 0"#)),
             (document(alloc: #"{"\#(holder)": {"nonce": 1}}"#), .missingField("alloc.\(holder).balance")),
             (document(extra: #", "gasLimit": "0x10000000000000000""#), .invalidJSON(offset: 62, reason: #"duplicate key "gasLimit""#)),
         ]

@@ -56,7 +56,7 @@ import Testing
         // The high-s twin of a valid seal is refused (it would give a second block hash).
         bad = sealed
         let s = try UInt256(bigEndian: sealed.extraData[64..<96])
-        let twin = Self.subtract(Secp256k1.order, s)
+        let twin = Secp256k1.order &- s
         bad.extraData.replaceSubrange(64..<96, with: twin.bigEndianBytes)
         bad.extraData[96] ^= 1
         #expect(throws: SealError.invalidSignatureValues) { try Sealer.recoverSealer(bad) }
@@ -75,19 +75,5 @@ import Testing
         #expect(Sealer.extraData().count == 97)
         #expect(Sealer.extraData(vanity: [UInt8](repeating: 7, count: 40)).prefix(32) == ArraySlice(repeating: 7, count: 32))
         #expect(Sealer.extraData(vanity: [1]).first == 1)
-    }
-
-    /// a - b for a >= b, limb by limb (keeps the test free of arithmetic that lands later).
-    static func subtract(_ a: UInt256, _ b: UInt256) -> UInt256 {
-        var limbs = [a.l0, a.l1, a.l2, a.l3]
-        let other = [b.l0, b.l1, b.l2, b.l3]
-        var borrow: UInt64 = 0
-        for i in 0..<4 {
-            let (d1, o1) = limbs[i].subtractingReportingOverflow(other[i])
-            let (d2, o2) = d1.subtractingReportingOverflow(borrow)
-            limbs[i] = d2
-            borrow = (o1 || o2) ? 1 : 0
-        }
-        return UInt256(l0: limbs[0], l1: limbs[1], l2: limbs[2], l3: limbs[3])
     }
 }
