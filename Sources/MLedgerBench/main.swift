@@ -4,6 +4,7 @@ import Foundation
 
 let groups: [String: () -> Void] = [
     "crypto": runCryptoBenchmarks,
+    "uint256": runUInt256Benchmarks,
 ]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
