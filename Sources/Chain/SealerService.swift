@@ -29,6 +29,7 @@ public final class SealerService: @unchecked Sendable {
     private var wakeRequested = false
     private var running = false
     private var worker: Thread?
+    private var poolObserver: UInt64?
     private var blockHandler: (@Sendable (Block, [Receipt]) -> Void)?
     private var errorHandler: (@Sendable (any Error) -> Void)?
 
@@ -96,7 +97,7 @@ public final class SealerService: @unchecked Sendable {
         running = true
         wakeRequested = !pool.pending().isEmpty  // transactions restored from the journal
         if mode == .instant {
-            pool.setNewTransactionHandler { [weak self] _ in self?.wake() }
+            poolObserver = pool.addObserver { [weak self] _ in self?.wake() }
         }
         let thread = Thread { [weak self] in self?.loop() }
         thread.name = "mledger-sealer"
@@ -106,11 +107,13 @@ public final class SealerService: @unchecked Sendable {
 
     /// Stops the loop after the block in progress, if any.
     public func stop() {
-        pool.setNewTransactionHandler(nil)
-        condition.withLock {
+        let observer: UInt64? = condition.withLock {
             running = false
             condition.broadcast()
+            defer { poolObserver = nil }
+            return poolObserver
         }
+        if let observer { pool.removeObserver(observer) }
         // Wait for a block being made to finish, so nothing runs after stop returns.
         sealLock.withLock {}
     }

@@ -26,7 +26,8 @@ public final class TransactionPool: @unchecked Sendable {
     private var byAccount: [Address: [UInt64: Entry]] = [:]
     private var nextSequence: UInt64 = 0
     private let journal: TransactionPoolJournal?
-    private var newTransactionHandler: (@Sendable ([Transaction]) -> Void)?
+    private var observers: [UInt64: @Sendable ([Transaction]) -> Void] = [:]
+    private var nextObserverId: UInt64 = 0
 
     /// A pool over `state`. With a journal path, transactions journaled by an earlier run are
     /// re-admitted (those that became invalid meanwhile are dropped) and the journal rewritten.
@@ -41,10 +42,20 @@ public final class TransactionPool: @unchecked Sendable {
         try journal.rewrite(lock.withLock { orderedEntries().map(\.raw) })
     }
 
-    /// Called (outside the pool's lock) with every newly admitted transaction: the sealer
-    /// wakes on it in instant mode, subscriptions forward it.
-    public func setNewTransactionHandler(_ handler: (@Sendable ([Transaction]) -> Void)?) {
-        lock.withLock { newTransactionHandler = handler }
+    /// Registers `observer`, called (outside the pool's lock) with every newly admitted
+    /// transaction: the sealer wakes on it in instant mode, subscriptions forward it.
+    /// Returns the id that `removeObserver` takes.
+    @discardableResult
+    public func addObserver(_ observer: @escaping @Sendable ([Transaction]) -> Void) -> UInt64 {
+        lock.withLock {
+            nextObserverId += 1
+            observers[nextObserverId] = observer
+            return nextObserverId
+        }
+    }
+
+    public func removeObserver(_ id: UInt64) {
+        _ = lock.withLock { observers.removeValue(forKey: id) }
     }
 
     // MARK: Admission
@@ -88,14 +99,14 @@ public final class TransactionPool: @unchecked Sendable {
                        stateNonce: stateNonce, journaling: journaling)
         }
         lock.unlock()
-        let (admission, handler) = try inserted.get()
-        handler?([transaction])
+        let (admission, toNotify) = try inserted.get()
+        for observer in toNotify { observer([transaction]) }
         return admission
     }
 
     /// Stateful rules and the insertion itself; the caller holds the lock.
     private func insert(_ entry: Entry, stateNonce: UInt64,
-                        journaling: Bool) throws(TransactionPoolError) -> (TransactionPoolAdmission, (@Sendable ([Transaction]) -> Void)?) {
+                        journaling: Bool) throws(TransactionPoolError) -> (TransactionPoolAdmission, [@Sendable ([Transaction]) -> Void]) {
         guard byHash[entry.hash] == nil else { throw .alreadyKnown }
         let nonce = entry.transaction.nonce
         var account = byAccount[entry.sender] ?? [:]
@@ -126,7 +137,7 @@ public final class TransactionPool: @unchecked Sendable {
         }
         let admission = TransactionPoolAdmission(hash: entry.hash, sender: entry.sender, replaced: previous?.hash,
                                                  isExecutable: executable)
-        return (admission, newTransactionHandler)
+        return (admission, observers.keys.sorted().compactMap { observers[$0] })
     }
 
     // MARK: Reading

@@ -2,7 +2,7 @@ import Chain
 import Primitives
 import Testing
 
-/// The genesis of the shared execution-API test chain (a reference client's Cancun chain
+/// The genesis of the Ethereum execution-API specification's test chain (a reference client's Cancun chain
 /// with system contracts, storage, nonces and large balances) and the genesis block hash
 /// that client reports for it: parsing, state root, fork-dependent header fields and
 /// hashing all have to agree for the hash to match.

@@ -44,7 +44,7 @@ final class TestPoolState: PoolStateReader, @unchecked Sendable {
                             state: state)
     }
 
-    /// The geth-compatible message of the error `body` throws, or nil when it succeeds.
+    /// The standard Ethereum message of the pool error `body` throws, or nil when it succeeds.
     static func rejection(_ body: () throws -> Void) -> String? {
         do {
             try body()
@@ -191,11 +191,17 @@ final class TestPoolState: PoolStateReader, @unchecked Sendable {
     @Test func newTransactionsAreAnnounced() throws {
         let pool = try Self.pool(TestPoolState())
         let seen = LockedList()
-        pool.setNewTransactionHandler { seen.append($0.map(\.hash)) }
+        let also = LockedList()
+        pool.addObserver { seen.append($0.map(\.hash)) }
+        let second = pool.addObserver { also.append($0.map(\.hash)) }
         let tx = try Self.transfer(nonce: 0)
         try pool.add(tx)
         _ = try? pool.add(tx)  // refused: not announced again
-        #expect(seen.items == [tx.hash])
+        #expect(seen.items == [tx.hash] && also.items == [tx.hash])
+        pool.removeObserver(second)
+        let next = try Self.transfer(nonce: 1)
+        try pool.add(next)
+        #expect(seen.items == [tx.hash, next.hash] && also.items == [tx.hash])
     }
 
     @Test func journalKeepsPendingTransactionsAcrossARestart() throws {
