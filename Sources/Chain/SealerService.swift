@@ -42,7 +42,8 @@ public final class SealerService: @unchecked Sendable {
         self.mode = mode; self.coinbase = coinbase; self.vanity = vanity; self.clock = clock
     }
 
-    /// Called after each committed block (new-head subscriptions, logs).
+    /// Called after each committed block (new-head subscriptions, logs), on the thread that
+    /// made the block and before the next one starts; it must not call `sealNext` or `stop`.
     public func setBlockHandler(_ handler: (@Sendable (Block, [Receipt]) -> Void)?) {
         condition.withLock { blockHandler = handler }
     }
