@@ -63,3 +63,38 @@ import Testing
         }
     }
 }
+
+@Suite struct BlockDecodingFuzzTests {
+    /// Mutates `valid` at a few random bytes, many times; every input that decodes must
+    /// re-encode to exactly itself (only canonical encodings are accepted), none may crash.
+    static func fuzz(_ valid: [UInt8], seed: UInt64, rounds: Int = 1_500,
+                     roundTrip: ([UInt8]) -> [UInt8]?) -> (accepted: Int, mismatches: Int) {
+        var generator = SeededGenerator(seed: seed)
+        var accepted = 0, mismatches = 0
+        for _ in 0..<rounds {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if let reencoded = roundTrip(bytes) {
+                accepted += 1
+                if reencoded != bytes { mismatches += 1 }
+            }
+        }
+        return (accepted, mismatches)
+    }
+
+    @Test func blocksDecodeOnlyCanonically() throws {
+        let block = BlockTests.cancunBlock(transactions: try BlockTests.signedTransactions())
+        let result = Self.fuzz(block.encoded, seed: 11) { (try? Block(encoded: $0))?.encoded }
+        #expect(result.mismatches == 0 && result.accepted < 1_500)
+    }
+
+    @Test func receiptListsDecodeOnlyCanonically() throws {
+        let receipts = TransactionType.allCases.map { type in
+            Receipt(type: type, succeeded: true, cumulativeGasUsed: 50_000, logs: [ReceiptTests.referenceLog])
+        }
+        let result = Self.fuzz(Receipt.encodeList(receipts), seed: 12) { (try? Receipt.decodeList($0)).map(Receipt.encodeList) }
+        #expect(result.mismatches == 0 && result.accepted < 1_500)
+    }
+}
