@@ -45,10 +45,12 @@ public final class ChainDatabase: @unchecked Sendable {
         cachedHead = try readHead()
     }
 
-    /// Opens (creating if needed) a LevelDB database in `path`.
-    public static func open(path: String) throws(ChainDatabaseError) -> ChainDatabase {
+    /// Opens (creating if needed) a LevelDB database in `path`. Without `sync` a committed
+    /// block survives the process being killed (the write is in the operating system's
+    /// hands); with it, each commit also waits for the disk, surviving power loss.
+    public static func open(path: String, sync: Bool = false) throws(ChainDatabaseError) -> ChainDatabase {
         do {
-            return try ChainDatabase(store: LevelDBStore(path: path))
+            return try ChainDatabase(store: LevelDBStore(path: path, sync: sync))
         } catch let error as StorageError {
             throw .storage(error)
         } catch {
