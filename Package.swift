@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
