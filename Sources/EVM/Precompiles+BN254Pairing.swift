@@ -27,7 +27,18 @@ enum BN254Pairing {
         }
         return result
     }
-    static func inv(_ a: UInt256) -> UInt256 { pow(a, p &- 2) }
+    /// Inverse by the binary extended Euclidean algorithm (p is odd; zero maps to zero).
+    static func inv(_ a: UInt256) -> UInt256 {
+        if a.isZero { return .zero }
+        var u = a, v = p, x1 = UInt256.one, x2 = UInt256.zero
+        @inline(__always) func halve(_ x: UInt256) -> UInt256 { (x.l0 & 1 == 0) ? x >> 1 : (x &+ p) >> 1 }
+        while u != .one && v != .one {
+            while u.l0 & 1 == 0 { u = u >> 1; x1 = halve(x1) }
+            while v.l0 & 1 == 0 { v = v >> 1; x2 = halve(x2) }
+            if u >= v { u = u &- v; x1 = sub(x1, x2) } else { v = v &- u; x2 = sub(x2, x1) }
+        }
+        return u == .one ? x1 : x2
+    }
 
     // MARK: Fp2
 
