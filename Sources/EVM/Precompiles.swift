@@ -36,6 +36,7 @@ enum Precompiles {
         case 7: output = BN254.mul(input)
         case 8: output = BN254Pairing.run(input)
         case 9: output = Blake2F.run(input)
+        case 10: output = PointEvaluation.run(input)
         default: output = nil  // 0x0a point evaluation: not implemented (see `unimplemented`)
         }
         guard let out = output else { return fail() }
