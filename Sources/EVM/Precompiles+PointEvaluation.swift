@@ -31,16 +31,58 @@ extension BLS12381 {
         return (x, m * (p.x - x) - p.y)
     }
 
-    /// k * P for a big-endian scalar.
+    /// k * P for a big-endian scalar, in Jacobian coordinates (one inversion at the end).
     static func multiply<F: BLSField>(_ p: (x: F, y: F)?, _ k: [UInt8]) -> (x: F, y: F)? {
-        var r: (x: F, y: F)? = nil
+        guard let p else { return nil }
+        var acc: (x: F, y: F, z: F)? = nil
+        let base = (x: p.x, y: p.y, z: one(like: p.x))
         for byte in k {
             for bit in stride(from: 7, through: 0, by: -1) {
-                r = add(r, r)
-                if (byte >> UInt8(bit)) & 1 == 1 { r = add(r, p) }
+                acc = double(acc)
+                if (byte >> UInt8(bit)) & 1 == 1 { acc = addJacobian(acc, base) }
             }
         }
-        return r
+        guard let r = acc, !r.z.isZero else { return nil }
+        let zi = r.z.inverse, zi2 = zi * zi
+        return (r.x * zi2, r.y * zi2 * zi)
+    }
+
+    static func one<F: BLSField>(like x: F) -> F {
+        if let f = Fp.one as? F { return f }
+        return (Fp2(a: .one, b: .zero) as? F)!
+    }
+
+    /// Jacobian doubling on y^2 = x^3 + b (a = 0); nil is infinity.
+    static func double<F: BLSField>(_ p: (x: F, y: F, z: F)?) -> (x: F, y: F, z: F)? {
+        guard let p, !p.y.isZero, !p.z.isZero else { return nil }
+        let a = p.x * p.x, b = p.y * p.y, c = b * b
+        let t = (p.x + b) * (p.x + b) - a - c
+        let d = t + t
+        let e = a + a + a
+        let x3 = e * e - d - d
+        let c2 = c + c, c4 = c2 + c2, c8 = c4 + c4
+        let y3 = e * (d - x3) - c8
+        let yz = p.y * p.z
+        return (x3, y3, yz + yz)
+    }
+
+    /// Jacobian addition (add-2007-bl); nil is infinity.
+    static func addJacobian<F: BLSField>(_ p: (x: F, y: F, z: F)?, _ q: (x: F, y: F, z: F)) -> (x: F, y: F, z: F)? {
+        guard let p, !p.z.isZero else { return q }
+        let z1z1 = p.z * p.z, z2z2 = q.z * q.z
+        let u1 = p.x * z2z2, u2 = q.x * z1z1
+        let s1 = p.y * q.z * z2z2, s2 = q.y * p.z * z1z1
+        let h = u2 - u1, rr = s2 - s1
+        if h.isZero { return rr.isZero ? double(p) : nil }
+        let h2 = h + h
+        let i = h2 * h2, j = h * i
+        let r = rr + rr
+        let v = u1 * i
+        let x3 = r * r - j - v - v
+        let s1j = s1 * j
+        let y3 = r * (v - x3) - s1j - s1j
+        let zs = p.z + q.z
+        return (x3, y3, (zs * zs - z1z1 - z2z2) * h)
     }
 
     /// The group order r, big-endian.
@@ -100,6 +142,9 @@ extension BLS12381 {
             return Fp12(c: Array(t[0..<12]))
         }
         var isOne: Bool { c[0] == .one && c[1...].allSatisfy { $0.isZero } }
+        /// f^(p^6): w^(p^6) = -w because w^6 = 1 + u and (1 + u)^((p^6 - 1)/6) = -1.
+        var conjugate: Fp12 { Fp12(c: c.enumerated().map { $0.offset % 2 == 1 ? $0.element.negated : $0.element }) }
+        static func == (a: Fp12, b: Fp12) -> Bool { a.c == b.c }
     }
 
     /// The line through R and S on the twist, evaluated at P and scaled by w^6 (an Fp2 constant
@@ -146,21 +191,26 @@ extension BLS12381 {
         return f
     }
 
+    /// Bits of e' = (p^12 - 1) / (r (p^6 - 1)), most significant first: f^((p^12-1)/r) is one
+    /// exactly when A = f^e' satisfies A^(p^6 - 1) = 1, that is conj(A) == A.
     static let finalExponentBits: [Bool] = {
         guard let ctx = BN_CTX_new() else { return [] }
         defer { BN_CTX_free(ctx) }
         let pBytes = (try? Hex.decode("1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab")) ?? []
         let bp = BN_bin2bn(pBytes, Int32(pBytes.count), nil), br = BN_bin2bn(order, Int32(order.count), nil)
-        let twelve = BN_new(), e = BN_new(), rem = BN_new()
-        defer { BN_free(bp); BN_free(br); BN_free(twelve); BN_free(e); BN_free(rem) }
-        BN_set_word(twelve, 12)
-        BN_exp(e, bp, twelve, ctx)
+        let six = BN_new(), p6 = BN_new(), e = BN_new(), rem = BN_new()
+        defer { BN_free(bp); BN_free(br); BN_free(six); BN_free(p6); BN_free(e); BN_free(rem) }
+        BN_set_word(six, 6)
+        BN_exp(p6, bp, six, ctx)
+        BN_mul(e, p6, p6, ctx)
         BN_sub_word(e, 1)
         BN_div(e, rem, e, br, ctx)
+        BN_sub_word(p6, 1)
+        BN_div(e, rem, e, p6, ctx)
         return (0..<BN_num_bits(e)).reversed().map { BN_is_bit_set(e, $0) == 1 }
     }()
 
-    static func finalExponentiation(_ f: Fp12) -> Fp12 {
+    static func partialFinalExponentiation(_ f: Fp12) -> Fp12 {
         var r = Fp12.one
         for bit in finalExponentBits {
             r = r * r
@@ -178,7 +228,9 @@ extension BLS12381 {
             f = f * millerLoop(p, q)
             any = true
         }
-        return !any || finalExponentiation(f).isOne
+        if !any { return true }
+        let a = partialFinalExponentiation(f)
+        return a.conjugate == a
     }
 }
 

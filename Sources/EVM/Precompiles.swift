@@ -5,7 +5,7 @@ import Crypto
 /// when the gas is short or the input invalid, and otherwise returns its output.
 enum Precompiles {
     /// Addresses whose implementation is missing: calls fail and the runner reports them.
-    static let unimplemented: Set<UInt64> = [0x0a]
+    static let unimplemented: Set<UInt64> = []
 
     static func run(address: UInt64, input: [UInt8], gas: Int64, rules: ForkRules) -> FrameResult {
         let cost: Int64
@@ -37,7 +37,7 @@ enum Precompiles {
         case 8: output = BN254Pairing.run(input)
         case 9: output = Blake2F.run(input)
         case 10: output = PointEvaluation.run(input)
-        default: output = nil  // 0x0a point evaluation: not implemented (see `unimplemented`)
+        default: output = nil
         }
         guard let out = output else { return fail() }
         return FrameResult(halt: .returned, gasLeft: gas - cost, output: out)

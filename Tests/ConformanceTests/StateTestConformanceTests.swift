@@ -3,8 +3,7 @@ import Foundation
 import Testing
 
 /// Ethereum GeneralStateTests under Cancun rules, sharded by top-level category directory.
-/// Known gap (see README): precompile 0x0a (KZG point evaluation, EIP-4844) is not implemented,
-/// so the cases that call it fail; every other case must pass.
+/// Every case must pass; a precompile without implementation would be reported per category.
 @Suite("GeneralStateTests (Cancun)")
 struct StateTestConformanceTests {
     static let base = "GeneralStateTests"
@@ -25,8 +24,8 @@ struct StateTestConformanceTests {
         return out
     }()
 
-    /// Failures allowed per category: only cases that call an unimplemented precompile, measured.
-    static let knownUnimplementedFailures: [String: Int] = ["Pyspecs/cancun": 64]
+    /// Failures allowed per category (cases that call an unimplemented precompile): none now.
+    static let knownUnimplementedFailures: [String: Int] = [:]
 
     @Test(arguments: categories)
     func category(_ name: String) {
@@ -44,7 +43,7 @@ struct StateTestConformanceTests {
         }
         tally.printSummary()
         if unimplemented > 0 {
-            print("[GeneralStateTests/\(name)] \(unimplemented) failures call unimplemented precompiles (0x0a point evaluation)")
+            print("[GeneralStateTests/\(name)] \(unimplemented) failures call unimplemented precompiles ")
         }
         // Every failure must be an unimplemented precompile, and no more of those than measured.
         #expect(unexplained.isEmpty, "\(unexplained.prefix(10))")
