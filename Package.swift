@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
-        .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], swiftSettings: swiftSettings),
-        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], swiftSettings: swiftSettings),
+        .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", swiftSettings: swiftSettings),
