@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),

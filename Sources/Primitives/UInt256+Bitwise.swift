@@ -34,17 +34,17 @@ extension UInt256 {
     /// Logical left shift by `n` bits; `n >= 256` gives 0 and a negative `n` shifts right.
     @inlinable @inline(__always)
     public static func << (a: UInt256, n: Int) -> UInt256 {
-        if n < 0 { return a >> (0 &- n) }
-        if n >= 256 { return .zero }
-        return a.shiftedLeftWithinWidth(UInt64(n))
+        let distance = n.magnitude
+        if distance >= 256 { return .zero }
+        return n >= 0 ? a.shiftedLeftWithinWidth(UInt64(distance)) : a.shiftedRightWithinWidth(UInt64(distance))
     }
 
     /// Logical right shift by `n` bits; `n >= 256` gives 0 and a negative `n` shifts left.
     @inlinable @inline(__always)
     public static func >> (a: UInt256, n: Int) -> UInt256 {
-        if n < 0 { return a << (0 &- n) }
-        if n >= 256 { return .zero }
-        return a.shiftedRightWithinWidth(UInt64(n))
+        let distance = n.magnitude
+        if distance >= 256 { return .zero }
+        return n >= 0 ? a.shiftedRightWithinWidth(UInt64(distance)) : a.shiftedLeftWithinWidth(UInt64(distance))
     }
 
     @inlinable @inline(__always)

@@ -27,6 +27,8 @@ private func hex(_ text: String) -> UInt256 {
     #expect(UInt256(l0: 1 << 63, l1: 0, l2: 0, l3: 0) << 1 == UInt256(l0: 0, l1: 1, l2: 0, l3: 0))
     #expect(UInt256(l0: 0, l1: 1, l2: 0, l3: 0) >> 1 == UInt256(l0: 1 << 63, l1: 0, l2: 0, l3: 0))
     #expect(UInt256(8) << -2 == 2)  // a negative count shifts the other way
+    #expect(UInt256(8) >> -2 == 32)
+    #expect(max << Int.min == .zero && max >> Int.max == .zero && max >> -256 == .zero)
     #expect(UInt256.one.shiftedLeft(by: 255) == min)
     #expect(UInt256.one.shiftedLeft(by: 256) == .zero)
     #expect(max.shiftedLeft(by: max) == .zero)
