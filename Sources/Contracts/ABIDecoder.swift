@@ -24,8 +24,8 @@ public enum ABIDecoder {
 
         init(data: [UInt8]) {
             self.data = data
-            // Canonical encodings use at least one word per element, so this never limits them.
-            budget = data.count / 32 * 4 + 1024
+            // Canonical encodings spend at least one word per charged unit, so this never limits them.
+            budget = data.count / 32 * 2 + 1024
         }
 
         mutating func decodeSequence(count: Int, base: Int,
@@ -49,9 +49,18 @@ public enum ABIDecoder {
             return values
         }
 
-        mutating func decodeValue(_ type: ABIType, at position: Int) throws(ABIError) -> ABIValue {
-            budget -= 1
+        /// One unit per word a canonical encoding must spend (leaves, length words, contents), so
+        /// canonical data never runs out however deeply its tuples nest.
+        mutating func charge(_ words: Int) throws(ABIError) {
+            budget -= words
             guard budget >= 0 else { throw .decodingBudgetExceeded }
+        }
+
+        mutating func decodeValue(_ type: ABIType, at position: Int) throws(ABIError) -> ABIValue {
+            switch type {
+            case .fixedArray, .tuple: break
+            default: try charge(1)
+            }
             switch type {
             case .uint(let bits):
                 let v = try word(at: position)
@@ -110,8 +119,7 @@ public enum ABIDecoder {
             guard data[start + length..<start + padded].allSatisfy({ $0 == 0 }) else {
                 throw .dirtyPadding(type: "bytes", at: start + length)
             }
-            budget -= padded / 32
-            guard budget >= 0 else { throw .decodingBudgetExceeded }
+            try charge(padded / 32)
             return Array(data[start..<start + length])
         }
 

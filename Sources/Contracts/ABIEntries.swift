@@ -111,7 +111,8 @@ public struct ABIEvent: Hashable, Sendable {
             if input.indexed {
                 let topic = topics[topicIndex]
                 topicIndex += 1
-                if input.type.isDynamic || input.type.headSize != 32 {
+                // Indexed arrays, tuples, strings and bytes are stored as a hash (ABI spec, "Events").
+                if !input.type.isElementaryStatic {
                     fields.append(.hashedIndexed(topic))
                 } else {
                     fields.append(.value(try ABIDecoder.decode(input.type, from: topic.bytes)))
@@ -124,14 +125,15 @@ public struct ABIEvent: Hashable, Sendable {
         return fields
     }
 
-    /// The topic that filters on an indexed value: the word itself for 32-byte static types,
-    /// Keccak-256 of the raw bytes for `string` and `bytes`.
+    /// The topic that filters on an indexed value: the word itself for elementary types,
+    /// Keccak-256 of the raw bytes for `string` and `bytes`. (Indexed arrays and tuples hash a
+    /// padded in-place encoding that MLedger's contracts never use; those are rejected.)
     public static func topic(for value: ABIValue, as type: ABIType) throws(ABIError) -> Hash32 {
         switch (type, value) {
         case (.string, .string(let s)): return Keccak256.hash(Array(s.utf8))
         case (.bytes, .bytes(let b)): return Keccak256.hash(b)
         default:
-            guard !type.isDynamic, type.headSize == 32 else { throw .invalidType("indexed \(type)") }
+            guard type.isElementaryStatic else { throw .invalidType("indexed \(type)") }
             let word = try ABIEncoder.encode(value, as: type)
             guard let hash = try? Hash32(bytes: word) else { throw .invalidType("indexed \(type)") }
             return hash

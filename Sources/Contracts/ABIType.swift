@@ -28,6 +28,15 @@ public indirect enum ABIType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Elementary value types (not arrays, tuples, `bytes` or `string`): the only indexed event
+    /// parameters whose value sits in the topic itself rather than its hash.
+    public var isElementaryStatic: Bool {
+        switch self {
+        case .uint, .int, .address, .bool, .fixedBytes: return true
+        default: return false
+        }
+    }
+
     /// Bytes the type takes in a head: 32 for dynamic types, the full inline size otherwise.
     public var headSize: Int {
         if isDynamic { return 32 }

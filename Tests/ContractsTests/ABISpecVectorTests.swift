@@ -90,6 +90,22 @@ struct ABISpecVectorTests {
         #expect(transfer.topic0.description == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
     }
 
+    @Test func indexedCompositeValuesAreHashed() throws {
+        let event = ABIEvent(name: "E", inputs: [
+            ABIParameter(name: "a", type: .uint(256), indexed: true),
+            ABIParameter(name: "b", type: .fixedArray(.uint(256), 1), indexed: true),
+            ABIParameter(name: "c", type: .string, indexed: true),
+            ABIParameter(name: "d", type: .bool),
+        ])
+        let h = Keccak256.hash(Array("x".utf8))
+        let seven = try ABIEvent.topic(for: .number(7), as: .uint(256))
+        let fields = try event.decode(topics: [event.topic0, seven, h, h], data: ABIEncoder.encode([.bool(true)], as: [.bool]))
+        #expect(fields == [.value(.number(7)), .hashedIndexed(h), .hashedIndexed(h), .value(.bool(true))])
+        #expect(try ABIEvent.topic(for: .string("x"), as: .string) == h)
+        #expect(throws: ABIError.self) { try ABIEvent.topic(for: .array([.number(1)]), as: .fixedArray(.uint(256), 1)) }
+        #expect(throws: ABIError.self) { try event.decode(topics: [seven, seven, h, h], data: []) }
+    }
+
     @Test func revertReasonErrorString() throws {
         // The specification's example: revert with "Not enough Ether provided.".
         let data = hexBytes("0x08c379a0"

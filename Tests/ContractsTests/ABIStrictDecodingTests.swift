@@ -81,6 +81,13 @@ struct ABIStrictDecodingTests {
         #expect(throws: ABIError.decodingBudgetExceeded) { try ABIDecoder.decode([.array(.array(.uint(256)))], from: data) }
     }
 
+    @Test func canonicalDeeplyNestedDataStaysWithinTheBudget() throws {
+        let type = try ABIType(parsing: "((((uint8))))[]")
+        let value = ABIValue.array((0..<3_000).map { i in .tuple([.tuple([.tuple([.tuple([.number(UInt64(i % 256))])])])]) })
+        let data = try ABIEncoder.encode([value], as: [type])
+        #expect(try ABIDecoder.decode([type], from: data) == [value])
+    }
+
     @Test func encoderRejectsValuesThatDoNotFit() {
         #expect(throws: ABIError.valueOutOfRange(type: "uint8")) { try ABIEncoder.encode(.number(256), as: .uint(8)) }
         #expect(throws: ABIError.valueOutOfRange(type: "int8")) { try ABIEncoder.encode(.signed(-129), as: .int(8)) }
