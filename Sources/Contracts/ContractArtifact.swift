@@ -39,6 +39,10 @@ public struct ContractArtifact: Sendable {
     public let methodIdentifiers: [String: [UInt8]]
     public let compiler: String
     public let evmVersion: String
+    /// Where each state variable lives, by name (vyper's storage layout). Vyper 0.4 packs nothing:
+    /// a value type takes one whole slot; a `String[N]`/`DynArray` keeps its length in `slot` and
+    /// its items in the following slots; a `HashMap` entry sits at keccak256(key ‖ slot).
+    public let storageLayout: [String: StorageSlot]
 
     /// Names of the contracts MLedger deploys.
     public static let contractNames = ["DatasetRecord", "ModelRecord"]
@@ -94,5 +98,27 @@ public struct ContractArtifact: Sendable {
         methodIdentifiers = selectors
         compiler = try string("compiler")
         evmVersion = try string("evmVersion")
+        guard let layout = object["storageLayout"] as? [String: [String: Any]] else {
+            throw .malformed(contract: name, field: "storageLayout")
+        }
+        var slots: [String: StorageSlot] = [:]
+        for (variable, entry) in layout {
+            guard let slot = (entry["slot"] as? NSNumber)?.uint64Value, let count = (entry["n_slots"] as? NSNumber)?.intValue,
+                  let type = entry["type"] as? String else {
+                throw .malformed(contract: name, field: "storageLayout.\(variable)")
+            }
+            slots[variable] = StorageSlot(slot: UInt256(slot), slotCount: count, type: type)
+        }
+        storageLayout = slots
     }
+}
+
+/// The storage position of one contract variable.
+public struct StorageSlot: Hashable, Sendable {
+    /// First slot (for strings and dynamic arrays: the length word).
+    public let slot: UInt256
+    /// Slots reserved, including the length word.
+    public let slotCount: Int
+    /// Vyper type, e.g. `bytes32`, `String[128]`, `DynArray[address, 16]`.
+    public let type: String
 }

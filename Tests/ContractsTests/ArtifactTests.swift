@@ -27,6 +27,25 @@ struct ArtifactTests {
         #expect(!artifact.abi.constructor.inputs.isEmpty)
     }
 
+    @Test func storageLayoutNamesTheAuditedVariables() throws {
+        let model = try ContractArtifact.named("ModelRecord").storageLayout
+        for name in ["owner", "weightsHash", "metricsHash", "finalized", "parent", "relation", "architectureHash",
+                     "hyperParametersHash", "datasets", "unverified"] {
+            #expect(model[name] != nil, "ModelRecord.\(name) has no slot")
+        }
+        #expect(model["owner"]?.slot == .zero && model["weightsHash"]?.slotCount == 1)
+        #expect(model["datasets"]?.slotCount == 17)  // length word + 16 addresses
+        let dataset = try ContractArtifact.named("DatasetRecord").storageLayout
+        for name in ["owner", "commitment", "sizeBytes", "sampleCount", "statsScale", "schemaHash", "finalized", "sharedWith"] {
+            #expect(dataset[name] != nil, "DatasetRecord.\(name) has no slot")
+        }
+        // Slots do not overlap.
+        for layout in [model, dataset] {
+            let ranges = layout.values.map { ($0.slot.uint64 ?? 0, UInt64($0.slotCount)) }.sorted { $0.0 < $1.0 }
+            for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.0 + a.1 <= b.0) }
+        }
+    }
+
     @Test func corruptedArtifactIsRejected() throws {
         let text = try #require(ContractArtifact.embeddedText("DatasetRecord"))
         let hash = try ContractArtifact.named("DatasetRecord").runtimeCodeHash.description

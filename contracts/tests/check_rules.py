@@ -187,6 +187,15 @@ def main():
     ok, _, why, _ = L.send("alice", m1, call_data(MODEL, "finalize", [keccak(text="other"), metrics]))
     check("second model finalize reverts", not ok and why == "finalized", why)
     check("weightsHash unchanged after the rejected finalize", L.view(MODEL, m1, "weightsHash") == weights)
+    state = L.chain.get_vm().state
+    layout = MODEL["storageLayout"]
+    check("weightsHash sits in its layout slot",
+          state.get_storage(m1, layout["weightsHash"]["slot"]) == int.from_bytes(weights, "big"))
+    check("finalized sits in its layout slot", state.get_storage(m1, layout["finalized"]["slot"]) == 1)
+    check("owner sits in its layout slot",
+          state.get_storage(m1, layout["owner"]["slot"]) == int.from_bytes(L.address("alice"), "big"))
+    check("dataset commitment sits in its layout slot",
+          state.get_storage(d1, DATASET["storageLayout"]["commitment"]["slot"]) == int.from_bytes(keccak(text="chunks"), "big"))
     ok, m2, why, _ = deploy_model(L, "alice", [], parent=m1, relation=2)
     check("child of a finalized parent deploys", ok and L.view(MODEL, m2, "relation") == 2, why)
     ok, m3, why, _ = deploy_model(L, "bob", [], unverified=True)
