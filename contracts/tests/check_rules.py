@@ -76,8 +76,9 @@ class Ledger:
         tx = vm.create_unsigned_transaction(nonce=nonce, gas_price=GAS_PRICE, gas=15_000_000,
                                             to=to if to else b"", value=0, data=data)
         signed = tx.as_signed_transaction(self.keys[who], chain_id=CHAIN_ID)
-        _, _, computation = self.chain.apply_transaction(signed)
+        _, receipt, computation = self.chain.apply_transaction(signed)
         self.chain.mine_block()
+        self.last_gas = receipt.gas_used  # one transaction per block, so cumulative = own
         if computation.is_error:
             out = computation.output
             reason = decode(["string"], out[4:])[0] if out[:4] == bytes.fromhex("08c379a0") else out.hex()
@@ -129,6 +130,7 @@ def main():
     L = Ledger(["alice", "bob"])
     ok, d1, why, _ = deploy_dataset(L, "alice", "pv-greensboro")
     check("dataset deploys", ok, why)
+    gas = {"DatasetRecord deploy": L.last_gas}
     runtime = L.code(d1)
     check("deployed runtime code equals the artifact", "0x" + runtime.hex() == DATASET["runtimeBytecode"])
     check("runtime code hash equals runtimeCodeHash", "0x" + keccak(runtime).hex() == DATASET["runtimeCodeHash"])
@@ -137,6 +139,7 @@ def main():
     stats = [(8760, -5 * 10**17, 2 * 10**18, -10**18, 3 * 10**18)]
     ok, _, why, _ = L.send("alice", d1, call_data(DATASET, "setStatistics", [10**18, stats]))
     check("owner sets statistics", ok, why)
+    gas["DatasetRecord setStatistics (1 feature)"] = L.last_gas
     check("statistics read back", [tuple(s) for s in L.view(DATASET, d1, "getStatistics")] == stats)
     ok, _, why, _ = L.send("bob", d1, call_data(DATASET, "setStatistics", [10**18, stats]))
     check("non-owner statistics reverts", not ok and why == "not owner", why)
@@ -145,6 +148,7 @@ def main():
     check("non-owner dataset finalize reverts", not ok and why == "not owner", why)
     ok, _, why, comp = L.send("alice", d1, call_data(DATASET, "finalize", []))
     check("owner finalizes dataset", ok and L.view(DATASET, d1, "finalized"), why)
+    gas["DatasetRecord finalize"] = L.last_gas
     topic = keccak(text="DatasetFinalized(address,bytes32)")
     check("DatasetFinalized event logged", any(log[1][0] == int.from_bytes(topic, "big") for log in comp.get_log_entries()))
     ok, _, why, _ = L.send("alice", d1, call_data(DATASET, "finalize", []))
@@ -168,6 +172,7 @@ def main():
     hyper = '{"hidden":32,"lr":0.001}'
     ok, m1, why, _ = deploy_model(L, "alice", [d1], hyper=hyper)
     check("model citing its owner's finalized dataset deploys", ok, why)
+    gas["ModelRecord deploy (1 dataset, 24-byte JSON)"] = L.last_gas
     check("model runtime code equals the artifact", "0x" + L.code(m1).hex() == MODEL["runtimeBytecode"])
     check("hyperParametersHash is keccak of the JSON", L.view(MODEL, m1, "hyperParametersHash") == keccak(text=hyper))
     ok, _, why, _ = deploy_model(L, "alice", [], parent=m1, relation=2)
@@ -184,6 +189,7 @@ def main():
     check("finalize without a weights hash reverts", not ok and why == "no weights hash", why)
     ok, _, why, _ = L.send("alice", m1, call_data(MODEL, "finalize", [weights, metrics]))
     check("owner finalizes model", ok and L.view(MODEL, m1, "weightsHash") == weights, why)
+    gas["ModelRecord finalize"] = L.last_gas
     ok, _, why, _ = L.send("alice", m1, call_data(MODEL, "finalize", [keccak(text="other"), metrics]))
     check("second model finalize reverts", not ok and why == "finalized", why)
     check("weightsHash unchanged after the rejected finalize", L.view(MODEL, m1, "weightsHash") == weights)
@@ -201,6 +207,8 @@ def main():
     ok, m3, why, _ = deploy_model(L, "bob", [], unverified=True)
     check("unverified model deploys and is marked", ok and L.view(MODEL, m3, "unverified"), why)
 
+    for what, used in gas.items():
+        print("gas %-45s %9d" % (what, used))
     print("[ContractRules] %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
