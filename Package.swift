@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ledger spine, bottom up.
-        .target(name: "Primitives", swiftSettings: swiftSettings),
+        .target(name: "Primitives", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
                 swiftSettings: swiftSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: swiftSettings),
