@@ -4,6 +4,7 @@ import Foundation
 
 let groups: [String: () -> Void] = [
     "crypto": runCryptoBenchmarks,
+    "ml": runMLBenchmarks,
 ]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
