@@ -6,9 +6,8 @@ public enum HourlySeries {
     /// header must name `column` (or, when `column` is nil, exactly one column may be numeric).
     /// Any row that is malformed is rejected with its line number.
     public static func parseCSV(_ text: String, column: String? = nil) throws -> [Float] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
         guard !lines.isEmpty else { throw MLError.invalidInput("CSV is empty") }
         func fields(_ line: Substring) -> [String] {
