@@ -120,3 +120,27 @@ struct AutodiffTests {
         #expect(training.requiresGrad)
     }
 }
+
+extension AutodiffTests {
+    /// The fused whole-layer GRU and the per-step cell graph give the same values and gradients.
+    @Test func fusedGRULayerAgreesWithStepwiseGraph() throws {
+        var g = SeededGenerator(seed: 20)
+        let gru = GRU(inputSize: 2, hiddenSize: 5, layerCount: 2, generator: &g)
+        let x = random([3, 7, 2], seed: 21), upstream = random([3, 7, 5], seed: 22), h0 = random([3, 5], seed: 23)
+        func run(_ forward: (Variable, [Variable]) -> RecurrentOutput) -> [Tensor] {
+            gru.zeroGrad()
+            let input = Variable(x, requiresGrad: true)
+            let initial = [Variable(h0, requiresGrad: true), Variable(.zeros([3, 5]))]
+            let out = forward(input, initial)
+            ((out.sequence * Variable(upstream)).sum() + out.finalHidden[0].sum()).backward()
+            return [out.sequence.value, input.grad ?? .zeros([0]), initial[0].grad ?? .zeros([0])]
+                + gru.parameters.map { $0.grad ?? .zeros([0]) }
+        }
+        let fused = run { gru($0, initialHidden: $1) }
+        let stepwise = run { gru.stepwise($0, initialHidden: $1) }
+        for (index, (a, b)) in zip(fused, stepwise).enumerated() {
+            #expect(a.shape == b.shape)
+            #expect(a.maxAbsDifference(b) < 1e-5, "tensor \(index) differs")
+        }
+    }
+}

@@ -21,6 +21,8 @@ enum Operation {
     case sigmoid, tanh, relu, abs, square
     /// Fused GRU step; `saved` holds the gates r|z|n of the forward pass, `[batch, 3·hidden]`.
     case gruCell(saved: Tensor)
+    /// Fused GRU layer over all time steps (inputs: gatesAll, W_hh, b_hh, initial state).
+    case gruSequence(saved: GRUSequenceKernel.Saved)
 }
 
 /// The one table of gradient rules: for each operation, how the upstream gradient of its
@@ -107,6 +109,12 @@ enum GradientRules {
             inputs[0].accumulate(dgi)
             inputs[1].accumulate(dgh)
             inputs[2].accumulate(dh)
+        case .gruSequence(let saved):
+            let d = GRUSequenceKernel.backward(upstream: g, saved: saved, weightHH: inputs[1].value)
+            inputs[0].accumulate(d.gatesAll)
+            inputs[1].accumulate(d.weightHH)
+            inputs[2].accumulate(d.biasHH)
+            inputs[3].accumulate(d.initial)
         }
     }
 }

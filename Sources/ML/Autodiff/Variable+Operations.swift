@@ -68,6 +68,18 @@ extension Variable {
         let (next, saved) = GRUCellKernel.forward(gi: gi.value, gh: gh.value, h: h.value)
         return record(next, .gruCell(saved: saved), [gi, gh, h])
     }
+
+    /// A whole GRU layer over time: `gatesAll = x·W_ihᵀ + b_ih` `[batch, time, 3·hidden]`,
+    /// recurrent weights and bias, initial state `[batch, hidden]`; returns `[batch, time, hidden]`.
+    public static func gruSequence(inputGates gatesAll: Variable, weightHH: Variable, biasHH: Variable,
+                                   initial: Variable) -> Variable {
+        let inputs = [gatesAll, weightHH, biasHH, initial]
+        let recording = GradientMode.isEnabled && inputs.contains { $0.requiresGrad }
+        let (output, saved) = GRUSequenceKernel.forward(gatesAll: gatesAll.value, weightHH: weightHH.value,
+                                                        biasHH: biasHH.value, initial: initial.value, saving: recording)
+        guard let saved else { return Variable(output) }
+        return record(output, .gruSequence(saved: saved), inputs)
+    }
 }
 
 /// Scalar activation functions shared by kernels.

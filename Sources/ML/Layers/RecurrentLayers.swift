@@ -26,14 +26,29 @@ public struct RecurrentLayerWeights {
 /// layer's final hidden state.
 public struct RecurrentOutput {
     /// Top-layer outputs, one `[batch, hidden]` variable per time step.
-    public let steps: [Variable]
+    public var steps: [Variable] {
+        if let stepOutputs { return stepOutputs }
+        guard let sequenceOutput else { return [] }
+        let batch = sequenceOutput.shape[0], hidden = sequenceOutput.shape[2]
+        return (0..<sequenceOutput.shape[1]).map { t in sequenceOutput.slice(axis: 1, t..<(t + 1)).reshaped([batch, hidden]) }
+    }
+    private let stepOutputs: [Variable]?
     /// Final hidden state of each layer, `[batch, hidden]`.
     public let finalHidden: [Variable]
     /// Final cell state of each layer (LSTM only).
     public let finalCell: [Variable]
+    /// The top layer's outputs as one variable when the layer produced them that way.
+    let sequenceOutput: Variable?
+
+    init(steps: [Variable]?, finalHidden: [Variable], finalCell: [Variable], sequenceOutput: Variable? = nil) {
+        self.stepOutputs = steps
+        self.finalHidden = finalHidden
+        self.finalCell = finalCell
+        self.sequenceOutput = sequenceOutput
+    }
 
     /// The outputs as one batch-first `[batch, time, hidden]` variable.
-    public var sequence: Variable { Variable.stack(steps, axis: 1) }
+    public var sequence: Variable { sequenceOutput ?? Variable.stack(steps, axis: 1) }
 }
 
 /// Multi-layer, batch-first GRU with PyTorch's equations (gates r, z, n; see `GRUCellKernel`).
@@ -58,14 +73,31 @@ public final class GRU: Module {
     }
 
     /// Runs the sequence `x` `[batch, time, input]` from zero (or `initialHidden`) states.
+    /// Each layer is one fused operation (`GRUSequenceKernel`); `stepwise` is the same network
+    /// built from per-step cells, kept as the reference the tests compare it with.
     public func callAsFunction(_ x: Variable, initialHidden: [Variable]? = nil) -> RecurrentOutput {
+        precondition(x.shape.count == 3 && x.shape[2] == inputSize, "GRU input \(x.shape), expected [batch, time, \(inputSize)]")
+        let batch = x.shape[0], time = x.shape[1]
+        var layerInput = x
+        var finals = [Variable]()
+        for (l, w) in layers.enumerated() {
+            // Input projections for all time steps in one matrix product.
+            let gatesAll = layerInput.linear(weight: w.weightIH, bias: w.biasIH)
+            let h0 = initialHidden?[l] ?? Variable(.zeros([batch, hiddenSize]))
+            layerInput = Variable.gruSequence(inputGates: gatesAll, weightHH: w.weightHH, biasHH: w.biasHH, initial: h0)
+            finals.append(layerInput.slice(axis: 1, (time - 1)..<time).reshaped([batch, hiddenSize]))
+        }
+        return RecurrentOutput(steps: nil, finalHidden: finals, finalCell: [], sequenceOutput: layerInput)
+    }
+
+    /// The same computation with one fused cell node per time step.
+    public func stepwise(_ x: Variable, initialHidden: [Variable]? = nil) -> RecurrentOutput {
         precondition(x.shape.count == 3 && x.shape[2] == inputSize, "GRU input \(x.shape), expected [batch, time, \(inputSize)]")
         let batch = x.shape[0], time = x.shape[1]
         var layerInput = x
         var steps = [Variable]()
         var finals = [Variable]()
         for (l, w) in layers.enumerated() {
-            // Input projections for all time steps in one matrix product.
             let gatesAll = layerInput.linear(weight: w.weightIH, bias: w.biasIH)
             var h = initialHidden?[l] ?? Variable(.zeros([batch, hiddenSize]))
             steps = []
