@@ -44,6 +44,14 @@ private func benchmarkEnergyModel(series: [Float], threads: Int, torch: [String:
         return String(format: "pytorch %.2f %@%@", v * scale, unit, ratio)
     }
     report("train step, \(threads) thread(s)", step * 1e3, "ms", reference: reference("train_step_ms", unit: "ms"))
+    let forward = measure(seconds: 1) { _ = GradientMode.withoutGradients { model.forward(Variable(x)) } }
+    report("  of which forward (no grad), batch 128", forward * 1e3, "ms")
+    let a = Tensor(shape: [128, 64], repeating: 0.5), b = Tensor(shape: [64, 192], repeating: 0.25)
+    let product = measure(seconds: 0.5) { _ = a.matmul(b) }
+    report("  matmul 128×64·64×192", 2 * 128 * 64 * 192 / product / 1e9, "GFLOP/s")
+    let tall = Tensor(shape: [4608, 192], repeating: 0.5), narrow = Tensor(shape: [4608, 64], repeating: 0.25)
+    let weightGradient = measure(seconds: 0.5) { _ = tall.matmul(narrow, transposeSelf: true) }
+    report("  matmul (4608×192)ᵀ·4608×64", 2 * 4608 * 64 * 192 / weightGradient / 1e9, "GFLOP/s")
 
     let epochStart = DispatchTime.now().uptimeNanoseconds
     _ = try? trainer.fit(data)

@@ -57,7 +57,7 @@ extension Variable {
     }
 
     public func sigmoid() -> Variable { Variable.record(value.map(Activation.sigmoid), .sigmoid, [self]) }
-    public func tanh() -> Variable { Variable.record(value.map(Foundation.tanh), .tanh, [self]) }
+    public func tanh() -> Variable { Variable.record(value.map(FastMath.tanh), .tanh, [self]) }
     public func relu() -> Variable { Variable.record(value.map { $0 > 0 ? $0 : 0 }, .relu, [self]) }
     public func abs() -> Variable { Variable.record(value.map(Swift.abs), .abs, [self]) }
     public func squared() -> Variable { Variable.record(value.map { $0 * $0 }, .square, [self]) }
@@ -84,5 +84,5 @@ extension Variable {
 
 /// Scalar activation functions shared by kernels.
 enum Activation {
-    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) static func sigmoid(_ x: Float) -> Float { FastMath.sigmoid(x) }
 }

@@ -24,7 +24,7 @@ enum GRUCellKernel {
                                 for j in 0..<hidden {
                                     let r = Activation.sigmoid(pi[g + j] + ph[g + j])
                                     let z = Activation.sigmoid(pi[g + hidden + j] + ph[g + hidden + j])
-                                    let n = Foundation.tanh(pi[g + 2 * hidden + j] + r * ph[g + 2 * hidden + j])
+                                    let n = FastMath.tanh(pi[g + 2 * hidden + j] + r * ph[g + 2 * hidden + j])
                                     sv[g + j] = r
                                     sv[g + hidden + j] = z
                                     sv[g + 2 * hidden + j] = n
