@@ -24,8 +24,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training epochs (default 50).")
     var epochs: Int = 50
 
-    @Option(help: "Kernel threads (the weights do not depend on it).")
-    var threads: Int = 1
+    @Option(help: "Kernel threads (default: all cores); the weights are bit-identical for any value.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Output directory for architecture.json, weights.safetensors, preprocessing.json, metrics.json.")
     var out: String
