@@ -18,16 +18,20 @@ struct LayerParityTests {
         total?.backward()
     }
 
-    func checkParameters(_ module: any Module, _ fixture: JSONValue, input: Variable) throws {
+    func checkParameters(_ module: any Module, _ fixture: JSONValue, input: Variable, label: String) throws {
         let grads = try Fixture.tensors(fixture["grads"])
+        var worst: Float = 0
+        defer { print("[LayerParity] \(label): largest gradient error vs PyTorch \(worst) (tolerance \(Self.tolerance))") }
         for (name, p) in module.namedParameters {
             let expected = try #require(grads[name], "no reference gradient for \(name)")
             let g = try #require(p.grad, "no gradient for \(name)")
             let error = relativeError(g, expected)
+            worst = max(worst, error)
             #expect(error < Self.tolerance, "\(name) gradient differs by \(error)")
         }
         let inputGrad = try #require(input.grad)
         let error = relativeError(inputGrad, try Fixture.tensor(fixture["input_grad"]))
+        worst = max(worst, error)
         #expect(error < Self.tolerance, "input gradient differs by \(error)")
     }
 
@@ -41,7 +45,7 @@ struct LayerParityTests {
         let expected = try Fixture.tensor(fixture["outputs"]?.arrayValue?.first)
         #expect(relativeError(y.value, expected) < Self.tolerance)
         try backward([y], fixture)
-        try checkParameters(layer, fixture, input: x)
+        try checkParameters(layer, fixture, input: x, label: "Linear")
     }
 
     @Test func twoLayerGRUMatchesPyTorch() throws {
@@ -57,7 +61,7 @@ struct LayerParityTests {
         #expect(relativeError(sequence.value, expected[0]) < Self.tolerance)
         #expect(relativeError(hidden.value, expected[1]) < Self.tolerance)
         try backward([sequence, hidden], fixture)
-        try checkParameters(gru, fixture, input: x)
+        try checkParameters(gru, fixture, input: x, label: "GRU 2 layers")
     }
 
     @Test func twoLayerLSTMMatchesPyTorch() throws {
@@ -71,7 +75,7 @@ struct LayerParityTests {
         let expected = try (fixture["outputs"]?.arrayValue ?? []).map { try Fixture.tensor($0) }
         for (o, e) in zip(outputs, expected) { #expect(relativeError(o.value, e) < Self.tolerance) }
         try backward(outputs, fixture)
-        try checkParameters(lstm, fixture, input: x)
+        try checkParameters(lstm, fixture, input: x, label: "LSTM 2 layers")
     }
 
     @Test func loadStateDictRejectsWrongShapesAndNames() throws {
