@@ -144,3 +144,20 @@ extension AutodiffTests {
         }
     }
 }
+
+extension AutodiffTests {
+    @Test func dropoutIsSeededScaledAndOffInEvaluation() {
+        let x = Variable(Tensor(shape: [1000], repeating: 1), requiresGrad: true)
+        let first = Dropout(probability: 0.25, seed: 9), second = Dropout(probability: 0.25, seed: 9)
+        let a = first(x), b = second(x)
+        #expect(a.value == b.value)
+        #expect(a.value.scalars.allSatisfy { $0 == 0 || $0 == Float(1) / 0.75 })
+        let dropped = a.value.scalars.filter { $0 == 0 }.count
+        #expect(dropped > 180 && dropped < 320)
+        #expect(first(x).value != a.value)  // the generator advances between calls
+        a.sum().backward()
+        #expect(x.grad == a.value)  // the gradient passes through the same mask
+        first.isTraining = false
+        #expect(first(x).value == x.value)
+    }
+}
