@@ -16,7 +16,7 @@ struct AutodiffTests {
             for element in 0..<input.count {
                 func evaluate(_ delta: Float) -> Float {
                     var shifted = inputs
-                    shifted[index].scalars[element] += delta
+                    shifted[index][flat: element] += delta
                     return GradientMode.withoutGradients { f(shifted.map { Variable($0) }).value.scalar }
                 }
                 let numeric = (evaluate(step) - evaluate(-step)) / (2 * step)
@@ -69,8 +69,8 @@ struct AutodiffTests {
         for element in [0, 5, 17, 26] {
             let original = w.value
             var plus = original, minus = original
-            plus.scalars[element] += 1e-2
-            minus.scalars[element] -= 1e-2
+            plus[flat: element] += 1e-2
+            minus[flat: element] -= 1e-2
             w.assign(plus)
             let up = GradientMode.withoutGradients { gruLoss().value.scalar }
             w.assign(minus)

@@ -85,7 +85,7 @@ struct TensorTests {
     @Test func copyOnWriteKeepsCopiesIndependent() {
         var a = Tensor(shape: [3], scalars: [1, 2, 3])
         let b = a
-        a.scalars[0] = 9
+        a[flat: 0] = 9
         #expect(b.scalars == [1, 2, 3])
         #expect(a.scalars == [9, 2, 3])
     }

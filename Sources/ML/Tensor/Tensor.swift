@@ -5,9 +5,14 @@
 public struct Tensor: Equatable, Sendable {
     /// Extent of each dimension; `[]` is a scalar.
     public private(set) var shape: [Int]
-    /// The scalars in row-major order; `scalars.count == shape.product`.
-    public var scalars: [Float] {
-        didSet { precondition(scalars.count == oldValue.count, "scalar count must not change") }
+    /// The scalars in row-major order; `scalars.count == shape.product`. (No property observer:
+    /// one would force a copy of the buffer on every in-place kernel write.)
+    public internal(set) var scalars: [Float]
+
+    /// One scalar by its row-major index, readable and writable.
+    public subscript(flat index: Int) -> Float {
+        get { scalars[index] }
+        set { scalars[index] = newValue }
     }
 
     /// A tensor of the given shape holding `scalars` (row-major).
