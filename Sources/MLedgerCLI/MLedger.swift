@@ -11,6 +11,8 @@ struct MLedgerCommand: ParsableCommand {
         version: version,
         subcommands: [
             KeccakCommand.self,
+            TrainCommand.self,
+            PredictCommand.self,
         ]
     )
 }
