@@ -5,18 +5,14 @@ import Foundation
 /// `crypto` is the ledger-foundation table (Keccak, secp256k1, UInt256, trie); its parts can
 /// also run alone.
 let groups: [String: () -> Void] = [
-<<<<<<< HEAD
     "crypto": { runCryptoBenchmarks(); runUInt256Benchmarks(); runTrieBenchmarks() },
     "uint256": runUInt256Benchmarks,
     "trie": runTrieBenchmarks,
     "datasets": runDatasetsBenchmarks,
-=======
-    "crypto": runCryptoBenchmarks,
     "ml": runMLBenchmarks,
->>>>>>> ml
 ]
 /// What `all` runs: every figure once.
-let allGroups = ["crypto"]
+let allGroups = ["crypto", "datasets", "ml"]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
 if requested == "all" {
