@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ledger spine, bottom up.
-        .target(name: "Primitives", swiftSettings: swiftSettings),
+        .target(name: "Primitives", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
                 swiftSettings: swiftSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: swiftSettings),
@@ -40,16 +40,19 @@ let package = Package(
         .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
+        .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", swiftSettings: swiftSettings),
+        .target(name: "ML", exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
         ], swiftSettings: swiftSettings),
 
         // Tests: one target per module, plus the shared conformance vectors.
@@ -60,6 +63,8 @@ let package = Package(
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Crypto", "Primitives"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",

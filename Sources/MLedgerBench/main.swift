@@ -9,9 +9,11 @@ let groups: [String: () -> Void] = [
     "uint256": runUInt256Benchmarks,
     "evm": runEVMBenchmarks,
     "trie": runTrieBenchmarks,
+    "datasets": runDatasetsBenchmarks,
+    "ml": runMLBenchmarks,
 ]
 /// What `all` runs: every figure once.
-let allGroups = ["crypto", "evm"]
+let allGroups = ["crypto", "datasets", "ml", "evm"]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
 if requested == "all" {

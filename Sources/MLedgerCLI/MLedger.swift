@@ -12,6 +12,8 @@ struct MLedgerCommand: ParsableCommand {
         subcommands: [
             KeccakCommand.self,
             StateTestCommand.self,
+            TrainCommand.self,
+            PredictCommand.self,
         ]
     )
 }
