@@ -51,7 +51,7 @@ enum RPCEncoding {
             fields["yParity"] = quantity(UInt64(transaction.signature.yParity))
             if case .blob(let blob) = transaction.payload {
                 fields["maxFeePerBlobGas"] = quantity(blob.maxFeePerBlobGas)
-                fields["blobVersionedHashes"] = .array(blob.blobVersionedHashes.map(hash))
+                fields["blobVersionedHashes"] = .array(blob.blobVersionedHashes.map { RPCEncoding.hash($0) })
             }
         }
         return .object(fields)
@@ -145,7 +145,7 @@ enum RPCEncoding {
             "effectiveGasPrice": quantity(details.effectiveGasPrice),
             "logs": .array(details.logs.map { log($0) }),
             "logsBloom": data(details.receipt.logsBloom.bytes),
-            "status": quantity(details.receipt.succeeded ? 1 : 0),
+            "status": quantity(UInt64(details.receipt.succeeded ? 1 : 0)),
             "type": quantity(UInt64(details.receipt.type.rawValue)),
         ]
     }

@@ -21,15 +21,15 @@ public final class SubscriptionSession: @unchecked Sendable {
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
         let id = Hex.encode(bytes)
         let send = self.send
-        try lock.withLock { () throws(RPCError) in
-            guard !closed else { throw RPCError.server("connection closed") }
-            guard listeners.count < limit else { throw RPCError.server("too many subscriptions (limit \(limit))") }
-            listeners[id] = hub.addListener { event in
-                for result in render(event) {
-                    let notification: JSONValue = ["jsonrpc": "2.0", "method": "eth_subscription",
-                                                   "params": ["subscription": .string(id), "result": result]]
-                    send(notification.serialized)
-                }
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { throw RPCError.server("connection closed") }
+        guard listeners.count < limit else { throw RPCError.server("too many subscriptions (limit \(limit))") }
+        listeners[id] = hub.addListener { event in
+            for result in render(event) {
+                let notification: JSONValue = ["jsonrpc": "2.0", "method": "eth_subscription",
+                                               "params": ["subscription": .string(id), "result": result]]
+                send(notification.serialized)
             }
         }
         return id
