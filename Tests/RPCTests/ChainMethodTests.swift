@@ -28,7 +28,7 @@ import Testing
         let filter = RPCTestSupport.call(d, "eth_newPendingTransactionFilter")?["result"]?.stringValue ?? ""
         let sent = RPCTestSupport.call(d, "eth_sendRawTransaction", #"["\#(Hex.encode(transaction.encoded))"]"#)
         #expect(sent?["result"] == .string(transaction.hash.description))
-        let sender = DevelopmentAccounts.accountAddresses[0].description
+        let sender = try DevelopmentAccounts.accountAddresses[0].description
         let content = RPCTestSupport.call(d, "txpool_content")?["result"]
         #expect(content?["pending"]?[sender]?["0"]?["hash"] == .string(transaction.hash.description))
         #expect(RPCTestSupport.call(d, "txpool_status")?["result"]?["pending"] == .string("0x1"))

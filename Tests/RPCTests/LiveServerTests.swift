@@ -34,7 +34,7 @@ import Testing
     @Test func devChainOverHTTP() async throws {
         let (node, directory) = try Self.openDevNode(configuration: RPCConfiguration(maxRequestBytes: 4_096))
         defer { node.close(); try? FileManager.default.removeItem(atPath: directory) }
-        let genesisHash = try #require(node.database.genesisHash)
+        let genesisHash = try #require(try node.database.genesisHash)
         let app = RPCServer.makeApplication(dispatcher: node.dispatcher, host: "127.0.0.1", port: 0,
                                             logger: Logger(label: "test"))
         try await app.test(.live) { client in
@@ -45,7 +45,7 @@ import Testing
             let transaction = try RPCTestSupport.signedTransfer(chainId: node.genesis.config.chainId, nonce: 0)
             let sent = try await Self.call(client, "eth_sendRawTransaction", #"["\#(Hex.encode(transaction.encoded))"]"#)
             #expect(sent?["result"] == .string(transaction.hash.description))
-            let sender = DevelopmentAccounts.accountAddresses[0].description
+            let sender = try DevelopmentAccounts.accountAddresses[0].description
             let content = try await Self.call(client, "txpool_content")
             #expect(content?["result"]?["pending"]?[sender]?["0"]?["hash"] == .string(transaction.hash.description))
 

@@ -49,7 +49,7 @@ import Testing
                 == .hash(try Hash32(hex: hash), requireCanonical: true))
         #expect(try ParamDecoding.blockSelector(["blockNumber": "0x2"], "f") == .tag(.number(2)))
         rejects(["blockNumber": "0x2", "blockHash": .string(hash)], ParamDecoding.blockSelector, containing: "both")
-        rejects(["blockHash": "0x12"], ParamDecoding.blockSelector, containing: "f.blockHash")
+        rejects(["blockHash": "0x12"], ParamDecoding.blockSelector, containing: "field.blockHash")
     }
 
     @Test func methodErrorsNameTheField() throws {

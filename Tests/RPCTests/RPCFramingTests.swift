@@ -72,7 +72,7 @@ import Testing
 
     @Test func stateMethodsExistButReportUnavailable() throws {
         let node = try RPCTestSupport.memoryNode()
-        let address = DevelopmentAccounts.accountAddresses[0].description
+        let address = try DevelopmentAccounts.accountAddresses[0].description
         let reply = RPCTestSupport.call(node.dispatcher, "eth_getBalance", #"["\#(address)","latest"]"#)
         #expect(RPCTestSupport.errorCode(reply) == -32601)
         #expect(RPCTestSupport.errorMessage(reply) == "eth_getBalance not available yet: state execution lands with the EVM")

@@ -71,7 +71,7 @@ enum RPCTestSupport {
     /// A gas-free EIP-1559 transfer signed by dev account `account`.
     static func signedTransfer(chainId: UInt64, nonce: UInt64, account: Int = 0, gasLimit: UInt64 = 21_000) throws -> Transaction {
         let payload = DynamicFeeTransaction(chainId: chainId, nonce: nonce, maxPriorityFeePerGas: .zero, maxFeePerGas: .zero,
-                                            gasLimit: gasLimit, to: DevelopmentAccounts.accountAddresses[1], value: 1)
+                                            gasLimit: gasLimit, to: try DevelopmentAccounts.accountAddresses[1], value: 1)
         return try Transaction(.dynamicFee(payload)).signed(privateKey: DevelopmentAccounts.accountKeys[account])
     }
 }
