@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "RPCTests", dependencies: [
-            "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage",
+            "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),

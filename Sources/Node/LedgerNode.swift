@@ -59,7 +59,9 @@ public final class LedgerNode: @unchecked Sendable {
         hub = RPCEventHub()
         backend = ChainNodeBackend(database: database, pool: pool, chainId: genesis.config.chainId,
                                    coinbase: (try? genesis.sealer) ?? .zero)
-        dispatcher = RPCDispatcher(node: backend, hub: hub, configuration: configuration)
+        // State reads come from the committed tries; code execution waits for the EVM.
+        dispatcher = RPCDispatcher(node: backend, state: TrieStateBackend(database: database, pool: pool), hub: hub,
+                                   configuration: configuration)
         let hub = self.hub
         pool.addObserver { transactions in hub.publish(.pendingTransactions(transactions.map(\.hash))) }
         if let executor, let sealerKey {

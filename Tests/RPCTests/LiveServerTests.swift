@@ -8,6 +8,7 @@ import Node
 import Primitives
 import RPC
 import Testing
+import Trie
 
 /// The real server on an ephemeral loopback port, over a data directory initialised from
 /// genesis/dev.json exactly as `mledger init` does.
@@ -48,6 +49,21 @@ import Testing
             let sender = try DevelopmentAccounts.accountAddresses[0].description
             let content = try await Self.call(client, "txpool_content")
             #expect(content?["result"]?["pending"]?[sender]?["0"]?["hash"] == .string(transaction.hash.description))
+
+            // State reads from the committed trie; "pending" counts the pool.
+            let balance = try await Self.call(client, "eth_getBalance", #"["\#(sender)","latest"]"#)?["result"]
+            let expected = try #require(node.genesis.alloc[try DevelopmentAccounts.accountAddresses[0]]).balance
+            #expect(balance == .string(expected.quantityHex))
+            #expect(try await Self.call(client, "eth_getTransactionCount", #"["\#(sender)","latest"]"#)?["result"] == .string("0x0"))
+            #expect(try await Self.call(client, "eth_getTransactionCount", #"["\#(sender)","pending"]"#)?["result"] == .string("0x1"))
+            let proof = try #require(try await Self.call(client, "eth_getProof", #"["\#(sender)",[],"latest"]"#)?["result"])
+            let accountProof = try (proof["accountProof"]?.arrayValue ?? []).map { try Hex.decode($0.stringValue ?? "") }
+            let stateRoot = try #require(node.database.head).stateRoot
+            let proven = try SecureTrie.verifyProof(root: stateRoot, key: try DevelopmentAccounts.accountAddresses[0].bytes,
+                                                    proof: accountProof)
+            #expect(proven != nil)
+            let call = try await Self.call(client, "eth_call", #"[{"to":"\#(sender)"},"latest"]"#)
+            #expect(call?["error"]?["message"] == .string("eth_call not available yet: state execution lands with the EVM"))
 
             let garbage = try await Self.call(client, "eth_sendRawTransaction", #"["0xc0ffee"]"#)
             #expect(garbage?["error"]?["code"] == .integer(-32000))
