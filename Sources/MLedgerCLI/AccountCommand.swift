@@ -25,7 +25,7 @@ struct AccountCommand: ParsableCommand {
         do {
             return try JSONDecoder().decode([String: [String]].self, from: data)
         } catch {
-            throw ValidationError("company index \(indexURL(datadir: datadir).path) is not valid JSON: \(error)")
+            throw CommandFailure("company index \(indexURL(datadir: datadir).path) is not valid JSON: \(error)")
         }
     }
 
@@ -57,7 +57,7 @@ struct AccountCommand: ParsableCommand {
                 let key = try SecureRandom.bytes(32)
                 encrypted = try? Keystore.encrypt(privateKey: key, passphrase: passphrase)
             }
-            guard let (json, address) = encrypted else { throw ValidationError("could not generate a key") }
+            guard let (json, address) = encrypted else { throw CommandFailure("could not generate a key") }
             let directory = AccountCommand.keystoreURL(datadir: datadir)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -93,14 +93,14 @@ struct AccountCommand: ParsableCommand {
 func readPassphrase(file: String?) throws -> String {
     if let file {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("cannot read passphrase file \(file)")
+            throw CommandFailure("cannot read passphrase file \(file)")
         }
         let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        guard !line.isEmpty else { throw ValidationError("passphrase file \(file) is empty") }
+        guard !line.isEmpty else { throw CommandFailure("passphrase file \(file) is empty") }
         return line
     }
     guard let value = ProcessInfo.processInfo.environment["MLEDGER_PASSPHRASE"], !value.isEmpty else {
-        throw ValidationError("no passphrase: set MLEDGER_PASSPHRASE or pass --passphrase-file FILE")
+        throw CommandFailure("no passphrase: set MLEDGER_PASSPHRASE or pass --passphrase-file FILE")
     }
     return value
 }

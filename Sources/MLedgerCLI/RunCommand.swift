@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
                 let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: genesis)
                 database.store.close()
             } catch {
-                throw ValidationError("--dev: \(error)")
+                throw CommandFailure("--dev: \(error)")
             }
             logger.info("development chain in \(directory) (throw-away; dev keys are public)")
         } else {
@@ -62,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             node = try LedgerNode(dataDirectory: directory, sealing: mode)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         logger.info("chain \(node.genesis.config.chainId) at block \(node.database.head?.number ?? 0), \(node.pool.count) pooled transactions restored")
         logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")

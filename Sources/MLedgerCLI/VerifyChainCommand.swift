@@ -15,17 +15,17 @@ struct VerifyChainCommand: ParsableCommand {
     func run() throws {
         let path = ChainDatabase.chainPath(dataDirectory: datadir)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no chain in \(datadir): run `mledger init` first")
+            throw CommandFailure("no chain in \(datadir): run `mledger init` first")
         }
         let database = try ChainDatabase.open(path: path)
         defer { database.store.close() }
-        guard let genesis = try database.storedGenesis() else { throw ValidationError("no genesis stored in \(datadir)") }
+        guard let genesis = try database.storedGenesis() else { throw CommandFailure("no genesis stored in \(datadir)") }
         do {
             let count = try database.verifyChain(sealer: try genesis.sealer)
             print("verified \(count) blocks: seals, parent links, timestamps, transaction, receipt and withdrawal roots, blooms")
             print("state re-execution: not available yet (block execution lands with the EVM); state roots were not re-derived")
         } catch {
-            throw ValidationError("chain verification failed: \(error)")
+            throw CommandFailure("chain verification failed: \(error)")
         }
     }
 }
