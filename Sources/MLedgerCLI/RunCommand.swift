@@ -66,8 +66,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info("chain \(node.genesis.config.chainId) at block \(node.database.head?.number ?? 0), \(node.pool.count) pooled transactions restored")
         logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")
+        let readyLogger = logger
         try await node.run(host: host, port: port, logger: logger) { boundPort in
-            logger.info("JSON-RPC listening on http://\(host):\(boundPort) (WebSocket on the same port)")
+            readyLogger.info("JSON-RPC listening on http://\(host):\(boundPort) (WebSocket on the same port)")
         }
     }
 

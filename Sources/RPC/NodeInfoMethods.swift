@@ -25,7 +25,7 @@ enum NodeInfoMethods {
         registry.register("eth_accounts") { _, _ in .array([]) }
         registry.register("eth_gasPrice") { _, _ in RPCEncoding.quantity(UInt64(0)) }
         registry.register("eth_maxPriorityFeePerGas") { _, _ in RPCEncoding.quantity(UInt64(0)) }
-        registry.register("eth_feeHistory", feeHistory)
+        registry.register("eth_feeHistory") { params, context in try feeHistory(params, context) }
     }
 
     /// `eth_feeHistory(blockCount, newestBlock, rewardPercentiles)`: base fees are always 0.
