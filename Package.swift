@@ -36,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ledger spine, bottom up.
-        .target(name: "Primitives", swiftSettings: swiftSettings),
+        .target(name: "Primitives", exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
                 swiftSettings: swiftSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: swiftSettings),
@@ -54,20 +54,22 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
-        ], swiftSettings: swiftSettings),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
                 swiftSettings: swiftSettings),
+        .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", swiftSettings: swiftSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "RPC", "Node",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
         ], swiftSettings: swiftSettings),
 
         // Tests: one target per module, plus the shared conformance vectors.
@@ -83,6 +85,8 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Crypto", "Primitives"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",

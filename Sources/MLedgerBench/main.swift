@@ -8,6 +8,7 @@ let groups: [String: () -> Void] = [
     "crypto": { runCryptoBenchmarks(); runUInt256Benchmarks(); runTrieBenchmarks() },
     "uint256": runUInt256Benchmarks,
     "trie": runTrieBenchmarks,
+    "datasets": runDatasetsBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto"]
