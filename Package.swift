@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
-                swiftSettings: swiftSettings),
+                exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
