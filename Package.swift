@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", swiftSettings: swiftSettings),
+        .target(name: "ML", exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [

@@ -7,11 +7,13 @@ import Foundation
 let groups: [String: () -> Void] = [
     "crypto": { runCryptoBenchmarks(); runUInt256Benchmarks(); runTrieBenchmarks() },
     "uint256": runUInt256Benchmarks,
+    "evm": runEVMBenchmarks,
     "trie": runTrieBenchmarks,
     "datasets": runDatasetsBenchmarks,
+    "ml": runMLBenchmarks,
 ]
 /// What `all` runs: every figure once.
-let allGroups = ["crypto"]
+let allGroups = ["crypto", "datasets", "ml", "evm"]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
 if requested == "all" {

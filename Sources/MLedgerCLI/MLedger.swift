@@ -11,6 +11,9 @@ struct MLedgerCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             KeccakCommand.self,
+            StateTestCommand.self,
+            TrainCommand.self,
+            PredictCommand.self,
             InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
         ]
     )

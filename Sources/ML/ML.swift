@@ -1,1 +1,0 @@
-// ML module: see README.md in this folder.

@@ -1,0 +1,25 @@
+/// Loss functions with mean reduction, as PyTorch's `MSELoss` and `L1Loss` by default.
+public enum Loss: String, Sendable, Codable {
+    case mse
+    case mae
+
+    /// The mean loss of `prediction` against `target` (same shape).
+    public func callAsFunction(_ prediction: Variable, _ target: Variable) -> Variable {
+        precondition(prediction.shape == target.shape, "loss: prediction \(prediction.shape) vs target \(target.shape)")
+        switch self {
+        case .mse: return (prediction - target).squared().mean()
+        case .mae: return (prediction - target).abs().mean()
+        }
+    }
+
+    /// The same loss on plain tensors (evaluation), summed in index order.
+    public func value(_ prediction: Tensor, _ target: Tensor) -> Float {
+        precondition(prediction.shape == target.shape, "loss: prediction \(prediction.shape) vs target \(target.shape)")
+        var total: Float = 0
+        for i in 0..<prediction.count {
+            let d = prediction.scalars[i] - target.scalars[i]
+            total += self == .mse ? d * d : Swift.abs(d)
+        }
+        return total / Float(max(prediction.count, 1))
+    }
+}

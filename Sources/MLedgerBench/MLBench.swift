@@ -1,0 +1,98 @@
+import Foundation
+import ML
+
+/// The energy-gru reference model: training step, epoch and single-window inference, with
+/// PyTorch CPU's figures beside them when MLEDGER_TORCH_PYTHON names a python with torch.
+func runMLBenchmarks() {
+    print("== ml: energy-gru (GRU 1→64 ×2, batch 128, window 36) ==")
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let csv = ProcessInfo.processInfo.environment["MLEDGER_BENCH_DATA"]
+        ?? repository.deletingLastPathComponent().appendingPathComponent("shared/datasets/pv-greensboro-hourly.csv").path
+    var series = (try? HourlySeries.readCSV(at: URL(fileURLWithPath: csv))) ?? []
+    if series.count < 100 {
+        print("(dataset \(csv) not found: using a synthetic 8,760-hour series)")
+        series = (0..<8760).map { max(0, Float(sin(Double($0) * .pi / 12))) }
+    }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let threadCounts = cores > 1 ? [1, cores] : [1]
+    var torch = [Int: [String: Double]]()
+    if let python = ProcessInfo.processInfo.environment["MLEDGER_TORCH_PYTHON"] {
+        let script = repository.appendingPathComponent("tools/bench-pytorch.py").path
+        for t in threadCounts { torch[t] = runPyTorchBenchmark(python: python, script: script, threads: t, data: csv) }
+    }
+    for threads in threadCounts {
+        ComputeThreads.withCount(threads) {
+            benchmarkEnergyModel(series: series, threads: threads, torch: torch[threads],
+                                 torchNote: ProcessInfo.processInfo.environment["MLEDGER_TORCH_PYTHON"] == nil ? "pytorch: not installed" : "pytorch: failed")
+        }
+    }
+}
+
+private func benchmarkEnergyModel(series: [Float], threads: Int, torch: [String: Double]?, torchNote: String) {
+    guard let scaler = try? MinMaxScaler(fitting: series),
+          let data = try? HourlySeries.windows(series.map(scaler.scale), window: 36, horizon: 24) else { return }
+    let model = EnergyForecaster(seed: 1)
+    let optimizer = Adam(parameters: model.parameters, learningRate: 0.005, beta1: 0.9, beta2: 0.99)
+    let trainer = Trainer(model: model, optimizer: optimizer, loss: .mse,
+                          configuration: TrainingConfiguration(epochs: 1, batchSize: 128, shuffleSeed: 2, threads: threads))
+    let (x, y) = data.batch(Array(0..<128)[...])
+    let step = fastest(seconds: 3) { _ = trainer.step(inputs: x, targets: y) }
+    func reference(_ key: String, scale: Double = 1, unit: String) -> String {
+        guard let torch, let v = torch[key] else { return torchNote }
+        let ours = key == "train_step_ms" ? step * 1e3 : 0
+        let ratio = ours > 0 ? String(format: " (ours/pytorch %.2f×)", ours / v) : ""
+        return String(format: "pytorch %.2f %@%@", v * scale, unit, ratio)
+    }
+    report("train step, \(threads) thread(s)", step * 1e3, "ms", reference: reference("train_step_ms", unit: "ms"))
+    let forward = fastest(seconds: 1) { _ = GradientMode.withoutGradients { model.forward(Variable(x)) } }
+    report("  of which forward (no grad), batch 128", forward * 1e3, "ms")
+    let a = Tensor(shape: [128, 64], repeating: 0.5), b = Tensor(shape: [64, 192], repeating: 0.25)
+    let product = measure(seconds: 0.5) { _ = a.matmul(b) }
+    report("  matmul 128×64·64×192", 2 * 128 * 64 * 192 / product / 1e9, "GFLOP/s")
+    let tall = Tensor(shape: [4608, 192], repeating: 0.5), narrow = Tensor(shape: [4608, 64], repeating: 0.25)
+    let weightGradient = measure(seconds: 0.5) { _ = tall.matmul(narrow, transposeSelf: true) }
+    report("  matmul (4608×192)ᵀ·4608×64", 2 * 4608 * 64 * 192 / weightGradient / 1e9, "GFLOP/s")
+
+    let epochStart = DispatchTime.now().uptimeNanoseconds
+    _ = try? trainer.fit(data)
+    let epoch = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+    report("epoch on 8,760 h (+val), \(threads) thread(s)", epoch, "s", reference: reference("epoch_s", unit: "s"))
+
+    let window = Tensor(shape: [1, 36, 1], scalars: Array(data.inputs.scalars[0..<36]))
+    let infer = fastest(seconds: 1) {
+        _ = GradientMode.withoutGradients { model.forward(Variable(window)) }
+    }
+    var inferReference = reference("infer_us", unit: "µs")
+    if let torch, let v = torch["infer_us"] { inferReference += String(format: " (ours/pytorch %.2f×)", infer * 1e6 / v) }
+    report("single-window inference, \(threads) thread(s)", infer * 1e6, "µs", reference: inferReference)
+}
+
+/// Runs tools/bench-pytorch.py and parses its JSON line; nil when it fails.
+private func runPyTorchBenchmark(python: String, script: String, threads: Int, data: String) -> [String: Double]? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, "--threads", "\(threads)", "--data", data]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { return nil }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let line = String(data: output, encoding: .utf8)?
+        .split(separator: "\n").last, let json = try? JSONValue.parse(Data(line.utf8)),
+        let object = json.objectValue else { return nil }
+    return object.compactMapValues(\.doubleValue)
+}
+
+/// The fastest single call of `body` over about `seconds`: on a shared machine the minimum
+/// is the figure least disturbed by other work (tools/bench-pytorch.py reports the same way).
+private func fastest(seconds: Double, _ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity
+    let start = DispatchTime.now().uptimeNanoseconds
+    repeat {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds
+    return best
+}

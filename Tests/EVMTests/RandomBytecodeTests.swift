@@ -1,0 +1,40 @@
+import EVM
+import Primitives
+import Testing
+
+/// Arbitrary code never crashes the interpreter, never uses more gas than given, and always ends
+/// in a defined halt. Seeded, fixed iterations: the same programs every run.
+@Suite struct RandomBytecodeTests {
+    /// SplitMix64: a tiny deterministic generator.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomProgramsHaltCleanly() throws {
+        var rng = SplitMix(state: 0x4d4c_6564_6765_72)
+        // Bias towards pushes of small values so jumps, memory and calls see plausible operands.
+        for iteration in 0..<400 {
+            var code: [UInt8] = []
+            let length = Int.random(in: 1...120, using: &rng)
+            while code.count < length {
+                if Bool.random(using: &rng) {
+                    code += [0x60, UInt8.random(in: 0...64, using: &rng)]
+                } else {
+                    code.append(UInt8.random(in: 0...255, using: &rng))
+                }
+            }
+            let gas: UInt64 = 100_000
+            let (r, _) = try Harness(code: Asm(code)).run(gas: gas)
+            #expect(r.gasUsed <= gas, "iteration \(iteration)")
+            #expect(r.gasUsed >= 21000, "iteration \(iteration)")
+            if !r.success { #expect(r.halt != .stop && r.halt != .returned, "iteration \(iteration)") }
+        }
+    }
+}
