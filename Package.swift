@@ -10,6 +10,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// swift-crypto (reached through the HTTP server's TLS helpers) also has a module named
+// Crypto; the alias keeps it apart from MLedger's own Crypto target.
+let swiftCryptoAlias = ["Crypto": "SwiftCrypto"]
+
 let package = Package(
     name: "MLedger",
     platforms: [.macOS(.v14)],
@@ -19,6 +23,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Only to rename its module (see swiftCryptoAlias); MLedger's hashing is its own Crypto.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -40,6 +48,15 @@ let package = Package(
         .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
+        // JSON-RPC server (HTTP and WebSocket) and the node's composition root.
+        .target(name: "RPC", dependencies: [
+            "Primitives", "Crypto", "RLP", "Chain",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
+                exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
@@ -48,7 +65,7 @@ let package = Package(
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -63,6 +80,11 @@ let package = Package(
         .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
+        .testTarget(name: "RPCTests", dependencies: [
+            "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `mledger` program: one binary for the node, its services and the operator tools.
 @main
-struct MLedgerCommand: ParsableCommand {
+struct MLedgerCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,6 +14,7 @@ struct MLedgerCommand: ParsableCommand {
             StateTestCommand.self,
             TrainCommand.self,
             PredictCommand.self,
+            InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
         ]
     )
 }

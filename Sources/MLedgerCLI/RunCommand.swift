@@ -1,0 +1,82 @@
+import ArgumentParser
+import Chain
+import Foundation
+import Logging
+import Node
+import RPC
+
+/// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the node and its JSON-RPC server until SIGTERM or SIGINT.")
+
+    @Option(help: "Data directory created by `mledger init`.")
+    var datadir: String?
+
+    @Flag(help: "Use a throw-away data directory initialised from genesis/dev.json (development keys only).")
+    var dev = false
+
+    @Option(help: "Genesis file for --dev.")
+    var genesis: String = "genesis/dev.json"
+
+    @Option(name: .customLong("rpc-addr"), help: "JSON-RPC listen address HOST:PORT.")
+    var rpcAddress: String = "127.0.0.1:8545"
+
+    @Option(name: .customLong("api-addr"), help: "Service REST API listen address HOST:PORT.")
+    var apiAddress: String = "127.0.0.1:8080"
+
+    @Option(help: "Sealing mode: instant or interval.")
+    var seal: String = "instant"
+
+    @Option(name: .customLong("block-time"), help: "Block interval in milliseconds for --seal interval.")
+    var blockTime: UInt64 = 1_000
+
+    func validate() throws {
+        guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
+        guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
+        guard blockTime > 0 else { throw ValidationError("--block-time must be positive") }
+        _ = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
+        _ = try Self.hostAndPort(apiAddress, option: "--api-addr")
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "mledger")
+        logger.logLevel = .info
+        let directory: String
+        if dev {
+            directory = NSTemporaryDirectory() + "mledger-dev-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+            do {
+                let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: genesis)
+                database.store.close()
+            } catch {
+                throw CommandFailure("--dev: \(error)")
+            }
+            logger.info("development chain in \(directory) (throw-away; dev keys are public)")
+        } else {
+            directory = datadir ?? "."
+        }
+        defer { if dev { try? FileManager.default.removeItem(atPath: directory) } }
+        let (host, port) = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
+        let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: false)
+        let node: LedgerNode
+        do {
+            node = try LedgerNode(dataDirectory: directory, sealing: mode)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        logger.info("chain \(node.genesis.config.chainId) at block \(node.database.head?.number ?? 0), \(node.pool.count) pooled transactions restored")
+        logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")
+        let readyLogger = logger
+        try await node.run(host: host, port: port, logger: logger) { boundPort in
+            readyLogger.info("JSON-RPC listening on http://\(host):\(boundPort) (WebSocket on the same port)")
+        }
+    }
+
+    static func hostAndPort(_ text: String, option: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65_535).contains(port), colon != text.startIndex else {
+            throw ValidationError("\(option) must be HOST:PORT, got \(text)")
+        }
+        return (String(text[..<colon]), port)
+    }
+}
