@@ -20,9 +20,9 @@ enum MatMulKernel {
             // Blocks of k keep a slice of b in cache. The running sums are stored in c between
             // blocks and reloaded, so every element still adds its products in order p = 0, 1, …
             let blockK = max(16, 32_768 / max(n, 1))
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * min(k, blockK) + tileRows * tileColumns) { scratch in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * tileRows * min(k, blockK) + tileRows * tileColumns) { scratch in
                 let packed = scratch.baseAddress!
-                let edgeTile = packed + tileRows * min(k, blockK)
+                let edgeTile = packed + 4 * tileRows * min(k, blockK)
                 var p0 = 0
                 repeat {
                     let p1 = min(k, p0 + blockK)
@@ -61,25 +61,27 @@ enum MatMulKernel {
         var i = rows.lowerBound
         while i < rows.upperBound {
             let valid = min(tileRows, rows.upperBound &- i)
-            // Pack a[i..<i+valid, k] as [p][6], walking whichever way a is contiguous.
+            // Pack a[i..<i+valid, k] as [p][6][4]: each value repeated four times, so the
+            // tile multiplies by it straight from memory instead of spending a shuffle on
+            // every broadcast (shuffles compete with the adds for the same SSE pipes).
             let first = a + i &* rs + k.lowerBound &* cs
             if valid == tileRows && cs != 1 {
                 var source = first, target = packed
                 for _ in 0..<depth {
-                    for r in 0..<tileRows { target[r] = source[r &* rs] }
-                    source += cs; target += tileRows
+                    for r in 0..<tileRows { (target + 4 &* r).update(repeating: source[r &* rs], count: 4) }
+                    source += cs; target += 4 &* tileRows
                 }
             } else {
                 for r in 0..<tileRows {
-                    var target = packed + r
+                    var target = packed + 4 &* r
                     if r < valid {
                         var source = first + r &* rs
                         for _ in 0..<depth {
-                            target.pointee = source.pointee
-                            source += cs; target += tileRows
+                            target.update(repeating: source.pointee, count: 4)
+                            source += cs; target += 4 &* tileRows
                         }
                     } else {
-                        for _ in 0..<depth { target.pointee = 0; target += tileRows }
+                        for _ in 0..<depth { target.update(repeating: 0, count: 4); target += 4 &* tileRows }
                     }
                 }
             }
@@ -111,10 +113,10 @@ enum MatMulKernel {
                 for r in 0..<valid {
                     let target = cRow + r &* n + j
                     var s: Float = continuing ? target.pointee : 0
-                    var pa = UnsafePointer(packed) + r, pb = bBlock + j
+                    var pa = UnsafePointer(packed) + 4 &* r, pb = bBlock + j
                     for _ in 0..<depth {
                         s += pa.pointee * pb.pointee
-                        pa += tileRows; pb += n
+                        pa += 4 &* tileRows; pb += n
                     }
                     target.pointee = s
                 }
@@ -124,28 +126,52 @@ enum MatMulKernel {
         }
     }
 
-    /// One 6×8 tile: `c[r, 0..<8] (= or +=) Σ_p packed[p·6 + r] · b[p·ldb + 0..<8]`, p ascending.
+    /// One 6×8 tile: `c[r, 0..<8] (= or +=) Σ_p packed[p][r] · b[p·ldb + 0..<8]`, p ascending,
+    /// kept as twelve four-lane halves.
     @inline(__always)
     private static func tile(_ packed: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
                              _ c: UnsafeMutablePointer<Float>, ldc: Int, depth: Int, continuing: Bool) {
         let r0 = c, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc
-        var c0 = load8(r0, continuing), c1 = load8(r1, continuing), c2 = load8(r2, continuing)
-        var c3 = load8(r3, continuing), c4 = load8(r4, continuing), c5 = load8(r5, continuing)
-        var pa = UnsafePointer(packed), pb = b
+        var c00 = load4(r0, continuing), c01 = load4(r0 + 4, continuing)
+        var c10 = load4(r1, continuing), c11 = load4(r1 + 4, continuing)
+        var c20 = load4(r2, continuing), c21 = load4(r2 + 4, continuing)
+        var c30 = load4(r3, continuing), c31 = load4(r3 + 4, continuing)
+        var c40 = load4(r4, continuing), c41 = load4(r4 + 4, continuing)
+        var c50 = load4(r5, continuing), c51 = load4(r5 + 4, continuing)
+        var pa = UnsafeRawPointer(packed), pb = UnsafeRawPointer(b)
+        let bStep = ldb &* 4
         for _ in 0..<depth {
-            let bv = load8(pb)
-            c0 += SIMD8(repeating: pa[0]) * bv
-            c1 += SIMD8(repeating: pa[1]) * bv
-            c2 += SIMD8(repeating: pa[2]) * bv
-            c3 += SIMD8(repeating: pa[3]) * bv
-            c4 += SIMD8(repeating: pa[4]) * bv
-            c5 += SIMD8(repeating: pa[5]) * bv
-            pa += tileRows; pb += ldb
+            let b0 = pb.loadUnaligned(as: SIMD4<Float>.self), b1 = pb.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+            let a0 = pa.loadUnaligned(as: SIMD4<Float>.self)
+            c00 += a0 * b0; c01 += a0 * b1
+            let a1 = pa.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+            c10 += a1 * b0; c11 += a1 * b1
+            let a2 = pa.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
+            c20 += a2 * b0; c21 += a2 * b1
+            let a3 = pa.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
+            c30 += a3 * b0; c31 += a3 * b1
+            let a4 = pa.loadUnaligned(fromByteOffset: 64, as: SIMD4<Float>.self)
+            c40 += a4 * b0; c41 += a4 * b1
+            let a5 = pa.loadUnaligned(fromByteOffset: 80, as: SIMD4<Float>.self)
+            c50 += a5 * b0; c51 += a5 * b1
+            pa += 96; pb += bStep
         }
-        store8(c0, r0); store8(c1, r1); store8(c2, r2)
-        store8(c3, r3); store8(c4, r4); store8(c5, r5)
+        store4(c00, r0); store4(c01, r0 + 4); store4(c10, r1); store4(c11, r1 + 4)
+        store4(c20, r2); store4(c21, r2 + 4); store4(c30, r3); store4(c31, r3 + 4)
+        store4(c40, r4); store4(c41, r4 + 4); store4(c50, r5); store4(c51, r5 + 4)
+    }
+
+    @inline(__always)
+    private static func load4(_ c: UnsafeMutablePointer<Float>, _ continuing: Bool) -> SIMD4<Float> {
+        continuing ? UnsafeRawPointer(c).loadUnaligned(as: SIMD4<Float>.self) : SIMD4<Float>()
+    }
+
+    @inline(__always)
+    private static func store4(_ value: SIMD4<Float>, _ c: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(c).storeBytes(of: value, as: SIMD4<Float>.self)
     }
 }
+
 extension Tensor {
     /// Matrix product over the last two dimensions, with optional transposes of either side.
     ///
