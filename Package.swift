@@ -10,6 +10,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The numeric cores (UInt256, Keccak, trie, EVM, tensors) are optimised in debug builds too:
+// unoptimised they run the conformance and training suites 10-50x slower, and
+// `swift test --filter Conformance` must stay quick without `-c release`.
+let numericSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 // swift-crypto (reached through the HTTP server's TLS helpers) also has a module named
 // Crypto; the alias keeps it apart from MLedger's own Crypto target.
 let swiftCryptoAlias = ["Crypto": "SwiftCrypto"]
@@ -36,15 +43,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Ledger spine, bottom up.
-        .target(name: "Primitives", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Primitives", exclude: ["README.md"], swiftSettings: numericSettings),
         .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
-                swiftSettings: swiftSettings),
-        .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: swiftSettings),
+                swiftSettings: numericSettings),
+        .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: numericSettings),
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
         .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
-                swiftSettings: swiftSettings),
+                swiftSettings: numericSettings),
         .target(name: "EVM", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "COpenSSL"],
-                swiftSettings: swiftSettings),
+                swiftSettings: numericSettings),
         .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
@@ -58,10 +65,10 @@ let package = Package(
         .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
 
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "ML", exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
