@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
         .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
                 swiftSettings: numericSettings),
-        .target(name: "EVM", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "COpenSSL"],
+        .target(name: "EVM", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "COpenSSL"], exclude: ["README.md"],
                 swiftSettings: numericSettings),
         .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
