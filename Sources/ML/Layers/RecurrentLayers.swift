@@ -16,6 +16,18 @@ public struct RecurrentLayerWeights {
         biasHH = Variable(generator.uniformTensor([gates * hiddenSize], bound: bound), requiresGrad: true)
     }
 
+    /// The weights of a stack of layers, drawn bottom layer first (PyTorch's order); layers
+    /// above the first take the hidden state as input.
+    static func stack(gates: Int, inputSize: Int, hiddenSize: Int, layerCount: Int,
+                      generator: inout SeededGenerator) -> [RecurrentLayerWeights] {
+        var built = [RecurrentLayerWeights]()
+        for l in 0..<layerCount {
+            built.append(RecurrentLayerWeights(gates: gates, inputSize: l == 0 ? inputSize : hiddenSize,
+                                               hiddenSize: hiddenSize, generator: &generator))
+        }
+        return built
+    }
+
     func named(layer: Int) -> [(name: String, variable: Variable)] {
         [("weight_ih_l\(layer)", weightIH), ("weight_hh_l\(layer)", weightHH),
          ("bias_ih_l\(layer)", biasIH), ("bias_hh_l\(layer)", biasHH)]
@@ -60,12 +72,8 @@ public final class GRU: Module {
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, generator: inout SeededGenerator) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        var built = [RecurrentLayerWeights]()
-        for l in 0..<layerCount {
-            built.append(RecurrentLayerWeights(gates: 3, inputSize: l == 0 ? inputSize : hiddenSize,
-                                               hiddenSize: hiddenSize, generator: &generator))
-        }
-        layers = built
+        layers = RecurrentLayerWeights.stack(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize,
+                                             layerCount: layerCount, generator: &generator)
     }
 
     public var namedParameters: [(name: String, variable: Variable)] {
@@ -136,12 +144,8 @@ public final class LSTM: Module {
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, generator: inout SeededGenerator) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        var built = [RecurrentLayerWeights]()
-        for l in 0..<layerCount {
-            built.append(RecurrentLayerWeights(gates: 4, inputSize: l == 0 ? inputSize : hiddenSize,
-                                               hiddenSize: hiddenSize, generator: &generator))
-        }
-        layers = built
+        layers = RecurrentLayerWeights.stack(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize,
+                                             layerCount: layerCount, generator: &generator)
     }
 
     public var namedParameters: [(name: String, variable: Variable)] {
