@@ -79,6 +79,9 @@ let package = Package(
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
         ], swiftSettings: swiftSettings),
 
+        // Helpers shared by the test targets (seeded generators).
+        .target(name: "MLedgerTesting", path: "Sources/MLedgerTesting"),
+
         // Tests: one target per module, plus the shared conformance vectors.
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives"]),
@@ -88,12 +91,13 @@ let package = Package(
         .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "RPCTests", dependencies: [
+            "MLedgerTesting",
             "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
-        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Crypto", "Primitives"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Crypto", "Primitives"]),
+        .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",

@@ -1,19 +1,11 @@
 import Crypto
 import Datasets
 import Foundation
+import MLedgerTesting
 import Primitives
 
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seeded generator, under the name this target's tests use.
+typealias SeededGenerator = SplitMix64
 
 /// The commitment computed the slow, obvious way: all leaves, then level by level with the
 /// odd node promoted. The streaming implementation must agree with it.

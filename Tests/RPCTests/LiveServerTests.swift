@@ -1,5 +1,6 @@
 import Chain
 import Foundation
+import MLedgerTesting
 import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
@@ -142,19 +143,6 @@ final class ReceivedMessages: @unchecked Sendable {
     private var messages: [String] = []
     func append(_ text: String) { lock.withLock { messages.append(text) } }
     var all: [String] { lock.withLock { messages } }
-}
-
-/// A small deterministic generator so the fuzz bodies are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Random request bodies: raw bytes, truncated and mutated calls, wrong types, huge
