@@ -64,6 +64,8 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "LedgerClient", dependencies: ["Primitives", "Crypto", "RLP", "Chain", "RPC"],
+                swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
 
