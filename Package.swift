@@ -79,6 +79,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
+            "Node", "RPC",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
