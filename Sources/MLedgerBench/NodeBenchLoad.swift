@@ -44,45 +44,70 @@ enum NodeBenchLoad {
     /// Pushes `bodies` (each a batch of `callsPerBody[i]` calls) through `transports`, one
     /// worker thread per transport, each sending its next body when the previous reply is in.
     static func push(_ bodies: [[UInt8]], callsPerBody: [Int], transports: [any NodeBenchBatchTransport]) -> NodeBenchPush {
-        let lock = NSLock()
-        var next = 0
-        var result = NodeBenchPush()
-        result.sendTimes = [UInt64](repeating: 0, count: bodies.count)
-        var lastReply: UInt64 = 0
+        let shared = PushState(batches: bodies.count)
         let group = DispatchGroup()
         let start = DispatchTime.now().uptimeNanoseconds
         for transport in transports {
             group.enter()
             let worker = Thread {
                 defer { group.leave() }
-                while true {
-                    let index: Int = lock.withLock { defer { next += 1 }; return next }
-                    guard index < bodies.count else { return }
+                while let index = shared.claim(below: bodies.count) {
                     let sent = DispatchTime.now().uptimeNanoseconds
                     let outcome = Result { try transport.exchange(bodies[index]) }
                         .flatMap { reply in Result { try NodeBenchRPC.tally(reply, expected: callsPerBody[index]) } }
-                    let replied = DispatchTime.now().uptimeNanoseconds
-                    lock.withLock {
-                        result.sendTimes[index] = sent
-                        lastReply = max(lastReply, replied)
-                        switch outcome {
-                        case .success(let tally):
-                            result.ok += tally.ok
-                            result.failed += tally.failed
-                            if result.firstError == nil { result.firstError = tally.firstError }
-                        case .failure(let error):
-                            result.failed += callsPerBody[index]
-                            if result.firstError == nil { result.firstError = "\(error)" }
-                        }
-                    }
+                    shared.finish(index, sent: sent, replied: DispatchTime.now().uptimeNanoseconds,
+                                  outcome: outcome, calls: callsPerBody[index])
                 }
             }
             worker.name = "mledger-bench-push"
             worker.start()
         }
         group.wait()
-        result.seconds = Double(lastReply &- start) / 1e9
-        return result
+        return shared.result(since: start)
+    }
+
+    /// The push workers' shared progress, behind one lock.
+    private final class PushState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        private var lastReply: UInt64 = 0
+        private var push = NodeBenchPush()
+
+        init(batches: Int) { push.sendTimes = [UInt64](repeating: 0, count: batches) }
+
+        /// The next batch to send, nil when all are taken.
+        func claim(below count: Int) -> Int? {
+            lock.withLock {
+                guard next < count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        func finish(_ index: Int, sent: UInt64, replied: UInt64,
+                    outcome: Result<(ok: Int, failed: Int, firstError: String?), any Error>, calls: Int) {
+            lock.withLock {
+                push.sendTimes[index] = sent
+                lastReply = max(lastReply, replied)
+                switch outcome {
+                case .success(let tally):
+                    push.ok += tally.ok
+                    push.failed += tally.failed
+                    if push.firstError == nil { push.firstError = tally.firstError }
+                case .failure(let error):
+                    push.failed += calls
+                    if push.firstError == nil { push.firstError = "\(error)" }
+                }
+            }
+        }
+
+        func result(since start: UInt64) -> NodeBenchPush {
+            lock.withLock {
+                var result = push
+                result.seconds = Double(lastReply &- start) / 1e9
+                return result
+            }
+        }
     }
 
     /// Batch bodies of `eth_sendRawTransaction` calls, `batchSize` per body.
