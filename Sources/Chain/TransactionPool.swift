@@ -90,9 +90,10 @@ public final class TransactionPool: @unchecked Sendable {
         // Account state is read before taking the lock (see `PoolStateReader`).
         let stateNonce = state.nonce(of: sender)
         guard transaction.nonce >= stateNonce else { throw .nonceTooLow(next: stateNonce, got: transaction.nonce) }
-        guard let cost = Self.upfrontCost(transaction), cost <= state.balance(of: sender) else {
-            throw .insufficientFunds
-        }
+        guard let cost = Self.upfrontCost(transaction) else { throw .insufficientFunds }
+        // A gas-free call without value (most MLedger transactions) costs nothing: any balance
+        // covers it, so the second state-trie walk is skipped.
+        if !cost.isZero, state.balance(of: sender) < cost { throw .insufficientFunds }
         lock.lock()
         let inserted = Result { () throws(TransactionPoolError) in
             try insert(Entry(transaction: transaction, hash: hash, sender: sender, raw: raw, sequence: nextSequence),
