@@ -31,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("block-time"), help: "Block interval in milliseconds for --seal interval.")
     var blockTime: UInt64 = 1_000
 
+    @Flag(name: .customLong("empty-blocks"), help: "With --seal interval, seal a block even when no transaction waits.")
+    var emptyBlocks = false
+
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
@@ -57,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { if dev { try? FileManager.default.removeItem(atPath: directory) } }
         let (host, port) = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
-        let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: false)
+        let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: emptyBlocks)
         let node: LedgerNode
         do {
             node = try LedgerNode(dataDirectory: directory, sealing: mode)
