@@ -1,0 +1,192 @@
+import Chain
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Primitives
+import RPC
+
+/// The out-of-process `LedgerClient`: JSON-RPC 2.0 over HTTP POST to one node URL.
+///
+/// It trusts nothing it is told: every quantity, hash, address and byte string is checked for
+/// form and length before use, headers are rebuilt from `eth_getBlockByNumber`'s fields and must
+/// hash to the reported block hash, receipts must carry a bloom that matches their logs, and
+/// proofs come back as raw trie nodes for the caller to verify against a state root. This is
+/// what `mledger audit` uses, so an auditor depends only on what the answers prove.
+public struct JSONRPCLedgerClient: LedgerClient {
+    /// The node's JSON-RPC endpoint, for example `http://127.0.0.1:8545`.
+    public let url: URL
+    /// Seconds one HTTP request may take before it fails as a transport error.
+    public let timeoutSeconds: Double
+    private let session: URLSession
+
+    /// A client for the node at `url` (http or https).
+    public init(url: URL, timeoutSeconds: Double = 30) throws(LedgerClientError) {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw .transport("\(url.absoluteString) is not an http(s) URL")
+        }
+        self.url = url
+        self.timeoutSeconds = timeoutSeconds
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeoutSeconds
+        configuration.httpMaximumConnectionsPerHost = 4
+        session = URLSession(configuration: configuration)
+    }
+
+    // MARK: LedgerClient
+
+    public func chainId() async throws -> UInt64 {
+        try JSONRPCDecoding.uint64(try await request("eth_chainId", []), "eth_chainId")
+    }
+
+    public func blockNumber() async throws -> UInt64 {
+        try JSONRPCDecoding.uint64(try await request("eth_blockNumber", []), "eth_blockNumber")
+    }
+
+    public func header(number: UInt64) async throws -> BlockHeader? {
+        let result = try await request("eth_getBlockByNumber", [JSONRPCEncoding.quantity(number), .bool(false)])
+        if result.isNull { return nil }
+        let header = try JSONRPCDecoding.header(result)
+        guard header.number == number else {
+            throw LedgerClientError.malformed("eth_getBlockByNumber(\(number)) answered block \(header.number)")
+        }
+        return header
+    }
+
+    public func balance(of address: Address, at block: BlockSelector) async throws -> UInt256 {
+        let result = try await request("eth_getBalance", [JSONRPCEncoding.address(address), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.uint256(result, "eth_getBalance")
+    }
+
+    public func transactionCount(of address: Address, at block: BlockSelector) async throws -> UInt64 {
+        let result = try await request("eth_getTransactionCount",
+                                       [JSONRPCEncoding.address(address), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.uint64(result, "eth_getTransactionCount")
+    }
+
+    public func code(of address: Address, at block: BlockSelector) async throws -> [UInt8] {
+        let result = try await request("eth_getCode", [JSONRPCEncoding.address(address), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.data(result, "eth_getCode")
+    }
+
+    public func storage(of address: Address, slot: Hash32, at block: BlockSelector) async throws -> Hash32 {
+        let result = try await request("eth_getStorageAt", [JSONRPCEncoding.address(address),
+                                                             .string(UInt256(slot).quantityHex), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.hash(result, "eth_getStorageAt")
+    }
+
+    public func call(_ request: CallRequest, at block: BlockSelector) async throws -> [UInt8] {
+        let result = try await self.request("eth_call", [JSONRPCEncoding.call(request), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.data(result, "eth_call")
+    }
+
+    public func estimateGas(_ request: CallRequest, at block: BlockSelector) async throws -> UInt64 {
+        let result = try await self.request("eth_estimateGas", [JSONRPCEncoding.call(request), JSONRPCEncoding.block(block)])
+        return try JSONRPCDecoding.uint64(result, "eth_estimateGas")
+    }
+
+    public func sendRawTransaction(_ raw: [UInt8]) async throws -> Hash32 {
+        do {
+            let result = try await request("eth_sendRawTransaction", [.string(Hex.encode(raw))])
+            return try JSONRPCDecoding.hash(result, "eth_sendRawTransaction")
+        } catch LedgerClientError.node(let code, let message) where code == JSONRPCLedgerClient.rejectedCode {
+            // Pool admission failures ("nonce too low", "invalid transaction encoding", ...).
+            throw LedgerClientError.rejected(message)
+        }
+    }
+
+    public func receipt(transactionHash: Hash32) async throws -> ReceiptDetails? {
+        let result = try await request("eth_getTransactionReceipt", [.string(transactionHash.description)])
+        if result.isNull { return nil }
+        let details = try JSONRPCDecoding.receipt(result)
+        guard details.transactionHash == transactionHash else {
+            throw LedgerClientError.malformed("receipt of \(transactionHash) names transaction \(details.transactionHash)")
+        }
+        return details
+    }
+
+    public func logs(matching filter: LogFilter, from: UInt64, to: UInt64) async throws -> [LocatedLog] {
+        let result = try await request("eth_getLogs", [JSONRPCEncoding.filter(filter, from: from, to: to)])
+        guard let items = result.arrayValue else { throw LedgerClientError.malformed("eth_getLogs: expected an array") }
+        var logs: [LocatedLog] = []
+        logs.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            let log = try JSONRPCDecoding.located(item, "eth_getLogs[\(index)]")
+            guard log.blockNumber >= from, log.blockNumber <= to, filter.matches(log.log) else {
+                throw LedgerClientError.malformed("eth_getLogs[\(index)] is outside the requested range or filter")
+            }
+            logs.append(log)
+        }
+        return logs
+    }
+
+    public func proof(of address: Address, slots: [Hash32], at block: BlockSelector) async throws -> AccountProof {
+        let result = try await request("eth_getProof", [JSONRPCEncoding.address(address),
+                                                        .array(slots.map { .string($0.description) }),
+                                                        JSONRPCEncoding.block(block)])
+        let proof = try JSONRPCDecoding.proof(result)
+        guard proof.address == address else {
+            throw LedgerClientError.malformed("eth_getProof for \(address) answered for \(proof.address)")
+        }
+        guard proof.storageProof.map(\.slot) == slots else {
+            throw LedgerClientError.malformed("eth_getProof: storage proofs do not answer the requested slots in order")
+        }
+        return proof
+    }
+
+    // MARK: Transport
+
+    /// JSON-RPC error code of a refused transaction (pool admission).
+    static let rejectedCode = -32000
+    /// JSON-RPC error code of a reverted call.
+    static let revertedCode = 3
+    /// Replies larger than this are refused rather than parsed.
+    static let maxReplyBytes = 64 << 20
+
+    /// Sends one request and returns its `result`, mapping JSON-RPC errors to `LedgerClientError`.
+    func request(_ method: String, _ params: [JSONValue]) async throws -> JSONValue {
+        let body: JSONValue = ["jsonrpc": "2.0", "id": .integer(1), "method": .string(method), "params": .array(params)]
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.serialized.utf8)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw LedgerClientError.transport("\(url.absoluteString): \(error.localizedDescription)")
+        }
+        guard data.count <= Self.maxReplyBytes else {
+            throw LedgerClientError.malformed("\(method): reply of \(data.count) bytes is over the limit")
+        }
+        guard let reply = JSONValue.parse(Array(data)), case .object = reply else {
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            throw LedgerClientError.malformed("\(method): HTTP \(status) with a body that is not a JSON-RPC object")
+        }
+        guard reply["jsonrpc"] == .string("2.0"), reply["id"] == .integer(1) else {
+            throw LedgerClientError.malformed("\(method): reply is not JSON-RPC 2.0 for request id 1")
+        }
+        if let error = reply["error"], !error.isNull {
+            throw Self.mapError(error, method: method)
+        }
+        guard let result = reply["result"] else { throw LedgerClientError.malformed("\(method): reply has no result") }
+        return result
+    }
+
+    /// The typed error for a JSON-RPC error object.
+    static func mapError(_ error: JSONValue, method: String) -> LedgerClientError {
+        guard case .integer(let code) = error["code"] ?? .null, let message = error["message"]?.stringValue else {
+            return .malformed("\(method): error object without an integer code and a message")
+        }
+        if code == revertedCode {
+            // "execution reverted: <reason>" with the revert bytes as data (hex).
+            var data: [UInt8] = []
+            if let hex = error["data"]?.stringValue, let bytes = try? Hex.decode(hex, requirePrefix: true) { data = bytes }
+            let prefix = "execution reverted: "
+            let reason = message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : nil
+            return .reverted(data: data, reason: reason)
+        }
+        return .node(code: Int(code), message: message)
+    }
+}
