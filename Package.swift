@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "Crypto", "Primitives", "RLP", "Trie",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
