@@ -178,34 +178,4 @@ enum JSONRPCDecoding {
                               effectiveGasPrice: try uint256(f["effectiveGasPrice"], "receipt.effectiveGasPrice"),
                               logs: logs)
     }
-
-    // MARK: Proofs
-
-    /// An EIP-1186 proof object. Storage keys may come back as quantities or as 32-byte words.
-    static func proof(_ value: JSONValue) throws(LedgerClientError) -> AccountProof {
-        guard case .object(let f) = value else { throw .malformed("eth_getProof: expected an object") }
-        var accountProof: [[UInt8]] = []
-        for (i, node) in try array(f["accountProof"], "proof.accountProof").enumerated() {
-            accountProof.append(try data(node, "proof.accountProof[\(i)]"))
-        }
-        var storageProofs: [AccountProof.StorageProof] = []
-        for (i, entry) in try array(f["storageProof"], "proof.storageProof").enumerated() {
-            let keyText = try string(entry["key"], "proof.storageProof[\(i)].key")
-            guard keyText.hasPrefix("0x"), keyText.utf8.count <= 66, let key = try? UInt256(hex: keyText) else {
-                throw .malformed("proof.storageProof[\(i)].key: \(keyText.prefix(80)) is not a 32-byte key")
-            }
-            var nodes: [[UInt8]] = []
-            for (j, node) in try array(entry["proof"], "proof.storageProof[\(i)].proof").enumerated() {
-                nodes.append(try data(node, "proof.storageProof[\(i)].proof[\(j)]"))
-            }
-            storageProofs.append(AccountProof.StorageProof(
-                slot: key.hash32, value: try uint256(entry["value"], "proof.storageProof[\(i)].value"), proof: nodes))
-        }
-        return AccountProof(address: try address(f["address"], "proof.address"),
-                            nonce: try uint64(f["nonce"], "proof.nonce"),
-                            balance: try uint256(f["balance"], "proof.balance"),
-                            codeHash: try hash(f["codeHash"], "proof.codeHash"),
-                            storageHash: try hash(f["storageHash"], "proof.storageHash"),
-                            accountProof: accountProof, storageProof: storageProofs)
-    }
 }

@@ -122,9 +122,11 @@ public struct JSONRPCLedgerClient: LedgerClient {
 
     public func proof(of address: Address, slots: [Hash32], at block: BlockSelector) async throws -> AccountProof {
         let result = try await request("eth_getProof", [JSONRPCEncoding.address(address),
-                                                        .array(slots.map { .string($0.description) }),
+                                                        // Keys as quantities: accepted by strict servers
+                                                        // (ours) and by those that also take 32-byte words.
+                                                        .array(slots.map { .string(UInt256($0).quantityHex) }),
                                                         JSONRPCEncoding.block(block)])
-        let proof = try JSONRPCDecoding.proof(result)
+        let proof = try AccountProof(json: result)
         guard proof.address == address else {
             throw LedgerClientError.malformed("eth_getProof for \(address) answered for \(proof.address)")
         }

@@ -29,33 +29,40 @@ final class LoopbackServer: @unchecked Sendable {
         return LoopbackServer(port: port, task: task)
     }
 
+    /// Test servers log only what would make a test fail to start (shutdown notes are noise here).
+    static var quietLogger: Logger {
+        var logger = Logger(label: "audit-tests")
+        logger.logLevel = .critical
+        return logger
+    }
+
     /// The node's JSON-RPC server (the same application `mledger run` serves).
     static func rpc(_ node: LedgerNode) async throws -> LoopbackServer {
         try await start { announce in
             RPCServer.makeApplication(dispatcher: node.dispatcher, host: "127.0.0.1", port: 0,
-                                      logger: Logger(label: "audit-tests"), onListening: announce)
+                                      logger: quietLogger, onListening: announce)
         }
     }
 
     /// A JSON-RPC endpoint that answers through `dispatcher` and lets `tamper` rewrite each
     /// reply: a node that lies, for checking that the client and the auditor notice.
     static func lying(_ dispatcher: RPCDispatcher,
-                      tamper: @escaping @Sendable (_ method: String, _ reply: JSONValue) -> JSONValue) async throws -> LoopbackServer {
+                      tamper: @escaping @Sendable (_ request: JSONValue, _ reply: JSONValue) -> JSONValue) async throws -> LoopbackServer {
         try await start { announce in
             let router = Router()
             router.post("/") { request, _ -> Response in
                 let body = try await request.body.collect(upTo: 1 << 24)
                 let bytes = Array(buffer: body)
-                let method = JSONValue.parse(bytes)?["method"]?.stringValue ?? ""
+                let call = JSONValue.parse(bytes) ?? .null
                 var text = dispatcher.handle(body: bytes) ?? ""
-                if let reply = JSONValue.parse(Array(text.utf8)) { text = tamper(method, reply).serialized }
+                if let reply = JSONValue.parse(Array(text.utf8)) { text = tamper(call, reply).serialized }
                 return Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             }
             return Application(router: router,
                                configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
                                onServerRunning: { channel in await announce(channel.localAddress?.port ?? 0) },
-                               logger: Logger(label: "audit-tests-lying"))
+                               logger: quietLogger)
         }
     }
 
