@@ -172,4 +172,34 @@ import Testing
         await liar.stop()
         await chain.stop()
     }
+
+    @Test func answersEqualTheInProcessClient() async throws {
+        try await LineageAuditTests.withChain { fixture in
+            let a = LineageFixture.companyA
+            let dataset = try await fixture.registerDataset(a, file: try fixture.writeCSV("d.csv", seed: 4), id: "d")
+            let local = fixture.chain.node.makeClient()
+            let remote = fixture.client
+            let head = try await remote.blockNumber()
+            #expect(head == (try await local.blockNumber()))
+            #expect(head >= 3)
+            for n in 0...head {
+                #expect(try await remote.header(number: n) == (try await local.header(number: n)))
+            }
+            let logs = try await remote.logs(matching: LogFilter(addresses: [dataset]), from: 0, to: head)
+            #expect(logs == (try await local.logs(matching: LogFilter(addresses: [dataset]), from: 0, to: head)))
+            #expect(logs.count >= 4)  // registered, content, statistics, finalized
+            let hash = try #require(logs.first?.transactionHash)
+            let receipt = try #require(try await remote.receipt(transactionHash: hash))
+            #expect(receipt == (try await local.receipt(transactionHash: hash)))
+            #expect(receipt.contractAddress == dataset)
+            let slots = [UInt256(0).hash32, UInt256(6).hash32, UInt256(12345).hash32]
+            #expect(try await remote.proof(of: dataset, slots: slots, at: .latest)
+                    == (try await local.proof(of: dataset, slots: slots, at: .latest)))
+            #expect(try await remote.code(of: dataset, at: .latest) == fixture.dataset.artifact.runtimeCode)
+            #expect(try await remote.storage(of: dataset, slot: slots[1], at: .latest)
+                    == (try await local.storage(of: dataset, slot: slots[1], at: .latest)))
+            let owner = try LineageFixture.address(a)
+            #expect(try await remote.transactionCount(of: owner, at: .latest) == 3)
+        }
+    }
 }
