@@ -70,6 +70,39 @@ import Testing
         }
     }
 
+    @Test func recordThatMisstatesItsStatisticsFailsTheDatasetFileCheck() async throws {
+        try await Self.withChain { fixture in
+            let a = LineageFixture.companyA
+            let csv = try fixture.writeCSV("d.csv", seed: 5)
+            // The mean of feature 1 is recorded 0.5 too high (scale 1e18).
+            let data = try await fixture.registerDataset(a, file: csv, id: "d") { statistics in
+                var changed = statistics
+                changed[1].mean = changed[1].mean &+ UInt256(500_000_000_000_000_000)
+                return changed
+            }
+            let model = try await fixture.registerModel(a, fixture.registration(id: "m", datasets: [data]),
+                                                        weights: try fixture.writeArtifact("m.bin", seed: 6))
+            let report = try await LineageAuditor(client: fixture.client).audit(model: model, datasetPaths: [csv])
+            #expect(report.checks.filter { !$0.passed }.map(\.name) == ["dataset-file@\(csv)"])
+            let evidence = report.check(named: "dataset-file@\(csv)")?.evidence ?? ""
+            #expect(evidence.contains("feature 1 mean"))
+            #expect(!evidence.contains("feature 0"))
+        }
+    }
+
+    @Test func unverifiedModelFailsTheLineageCheck() async throws {
+        try await Self.withChain { fixture in
+            let a = LineageFixture.companyA
+            let model = try await fixture.registerModel(a, fixture.registration(id: "u", datasets: [], unverified: true),
+                                                        weights: try fixture.writeArtifact("u.bin", seed: 7))
+            let report = try await LineageAuditor(client: fixture.client).audit(model: model)
+            #expect(report.checks.filter { !$0.passed }.map(\.name) == ["lineage"])
+            let evidence = report.check(named: "lineage")?.evidence ?? ""
+            #expect(evidence.contains("unverified"))
+            #expect(evidence.contains("cites no dataset"))
+        }
+    }
+
     @Test func contractWithDifferentCodeFailsTheCodeHashCheck() async throws {
         try await Self.withChain { fixture in
             // Init code that installs the ModelRecord runtime with one extra trailing byte.

@@ -93,15 +93,17 @@ struct LineageFixture {
     // MARK: Records
 
     /// Deploys a DatasetRecord for the scanned file, sets its statistics, and finalizes it unless asked not to.
-    func registerDataset(_ key: [UInt8], file: String, id: String, finalize: Bool = true) async throws -> Address {
+    /// `adjust` may change the statistics before they are recorded (a record that misstates its data).
+    func registerDataset(_ key: [UInt8], file: String, id: String, finalize: Bool = true,
+                         adjust: ([FeatureStatistics]) -> [FeatureStatistics] = { $0 }) async throws -> Address {
         let summary = try DatasetScanner.scan(path: file)
         let content = DatasetContent(commitment: summary.commitment, sizeBytes: UInt256(summary.sizeBytes),
                                      sampleCount: UInt256(summary.sampleCount),
                                      sampleShape: summary.sampleShape.map { UInt256($0) }, schemaHash: summary.schemaHash)
         let address = try await deploy(key, try dataset.deployData(datasetId: id, content: content))
-        let statistics = try summary.fixedPointFeatures().map {
+        let statistics = adjust(try summary.fixedPointFeatures().map {
             FeatureStatistics(count: $0.count, mean: $0.mean, variance: $0.variance, minimum: $0.minimum, maximum: $0.maximum)
-        }
+        })
         try await expectSuccess(try await send(key, to: address, data: try dataset.setStatistics(
             statsScale: FixedPoint.defaultScale, statistics)))
         if finalize { try await expectSuccess(try await send(key, to: address, data: try dataset.finalize())) }
@@ -109,12 +111,12 @@ struct LineageFixture {
     }
 
     func registration(id: String, datasets: [Address], parent: Address = .zero,
-                      relation: ModelRelation = .none) -> ModelRegistration {
+                      relation: ModelRelation = .none, unverified: Bool = false) -> ModelRegistration {
         ModelRegistration(modelId: id, developerId: "dev-1", backend: "mledger/safetensors",
                           architectureHash: Keccak256.hash(Array("gru-2x32-\(id)".utf8)),
                           hyperParameters: #"{"epochs":3,"lr":0.001}"#, seeds: [42, 7], trainingRecipe: "mledger/gru",
                           datasets: datasets, inputShape: [24, 3], outputShape: [1], parameterCount: 9_857,
-                          parent: parent, relation: relation)
+                          parent: parent, relation: relation, unverified: unverified)
     }
 
     /// Deploys a ModelRecord and, when `weights` is given, finalizes it with that file's hash.
