@@ -71,8 +71,17 @@ struct ChainSealAudit {
         return try? Address(bytes: extra[Sealer.vanityLength..<(Sealer.vanityLength + 20)])
     }
 
-    /// Headers `range`, fetched `window` at a time; a missing header is a failure of the node.
+    /// Headers `range`: in JSON-RPC batches when the client speaks JSON-RPC (one HTTP request
+    /// per 100 headers instead of one each), otherwise `window` at a time. A missing header is
+    /// a failure of the node.
     func fetchHeaders(_ range: ClosedRange<UInt64>) async throws -> [BlockHeader] {
+        if let rpc = client as? JSONRPCLedgerClient {
+            let headers = try await rpc.headers(range)
+            guard headers.count == range.count else {
+                throw LedgerClientError.malformed("the node has no block \(range.lowerBound + UInt64(headers.count)) below its head")
+            }
+            return headers
+        }
         var headers: [BlockHeader] = []
         headers.reserveCapacity(range.count)
         var start = range.lowerBound

@@ -53,6 +53,30 @@ public struct JSONRPCLedgerClient: LedgerClient {
         return header
     }
 
+    /// Headers `range` through JSON-RPC batches of `batchSize` calls (one HTTP request each),
+    /// each rebuilt and hash-checked like `header(number:)`. Stops at the first number past the
+    /// head, so the result may be shorter than the range.
+    public func headers(_ range: ClosedRange<UInt64>, batchSize: Int = 100) async throws -> [BlockHeader] {
+        var headers: [BlockHeader] = []
+        headers.reserveCapacity(range.count)
+        var start = range.lowerBound
+        let step = UInt64(max(1, batchSize))
+        while true {
+            let end = range.upperBound - start < step ? range.upperBound : start + step - 1
+            let results = try await batch("eth_getBlockByNumber", (start...end).map { [JSONRPCEncoding.quantity($0), .bool(false)] })
+            for (offset, result) in results.enumerated() {
+                if result.isNull { return headers }
+                let header = try JSONRPCDecoding.header(result)
+                guard header.number == start + UInt64(offset) else {
+                    throw LedgerClientError.malformed("eth_getBlockByNumber(\(start + UInt64(offset))) answered block \(header.number)")
+                }
+                headers.append(header)
+            }
+            if end == range.upperBound { return headers }
+            start = end + 1
+        }
+    }
+
     public func balance(of address: Address, at block: BlockSelector) async throws -> UInt256 {
         let result = try await request("eth_getBalance", [JSONRPCEncoding.address(address), JSONRPCEncoding.block(block)])
         return try JSONRPCDecoding.uint256(result, "eth_getBalance")
@@ -147,7 +171,48 @@ public struct JSONRPCLedgerClient: LedgerClient {
 
     /// Sends one request and returns its `result`, mapping JSON-RPC errors to `LedgerClientError`.
     func request(_ method: String, _ params: [JSONValue]) async throws -> JSONValue {
-        let body: JSONValue = ["jsonrpc": "2.0", "id": .integer(1), "method": .string(method), "params": .array(params)]
+        let reply = try await post(Self.call(method, params, id: 1), what: method)
+        guard case .object = reply else { throw LedgerClientError.malformed("\(method): reply is not a JSON-RPC object") }
+        return try Self.result(of: reply, id: 1, method: method)
+    }
+
+    /// Sends `calls` as one JSON-RPC batch (one HTTP request) and returns each call's result in
+    /// order; the first error in the batch is thrown.
+    func batch(_ method: String, _ calls: [[JSONValue]]) async throws -> [JSONValue] {
+        guard !calls.isEmpty else { return [] }
+        let body = JSONValue.array(calls.enumerated().map { Self.call(method, $1, id: Int64($0)) })
+        guard let replies = try await post(body, what: method).arrayValue, replies.count == calls.count else {
+            throw LedgerClientError.malformed("\(method): batch reply is not an array of \(calls.count) replies")
+        }
+        // Replies may come in any order; each id must appear exactly once.
+        var results = [JSONValue?](repeating: nil, count: calls.count)
+        for reply in replies {
+            guard case .integer(let id) = reply["id"] ?? .null, id >= 0, id < calls.count, results[Int(id)] == nil else {
+                throw LedgerClientError.malformed("\(method): batch reply with a missing, unknown or repeated id")
+            }
+            results[Int(id)] = try Self.result(of: reply, id: id, method: method)
+        }
+        return results.compactMap { $0 }
+    }
+
+    static func call(_ method: String, _ params: [JSONValue], id: Int64) -> JSONValue {
+        ["jsonrpc": "2.0", "id": .integer(id), "method": .string(method), "params": .array(params)]
+    }
+
+    /// The `result` of one reply object, or its error as `LedgerClientError`.
+    static func result(of reply: JSONValue, id: Int64, method: String) throws -> JSONValue {
+        guard reply["jsonrpc"] == .string("2.0"), reply["id"] == .integer(id) else {
+            throw LedgerClientError.malformed("\(method): reply is not JSON-RPC 2.0 for request id \(id)")
+        }
+        if let error = reply["error"], !error.isNull {
+            throw mapError(error, method: method)
+        }
+        guard let result = reply["result"] else { throw LedgerClientError.malformed("\(method): reply has no result") }
+        return result
+    }
+
+    /// POSTs `body` and parses the reply as JSON.
+    func post(_ body: JSONValue, what method: String) async throws -> JSONValue {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -162,18 +227,11 @@ public struct JSONRPCLedgerClient: LedgerClient {
         guard data.count <= Self.maxReplyBytes else {
             throw LedgerClientError.malformed("\(method): reply of \(data.count) bytes is over the limit")
         }
-        guard let reply = JSONValue.parse(Array(data)), case .object = reply else {
+        guard let reply = JSONValue.parse(Array(data)) else {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            throw LedgerClientError.malformed("\(method): HTTP \(status) with a body that is not a JSON-RPC object")
+            throw LedgerClientError.malformed("\(method): HTTP \(status) with a body that is not JSON")
         }
-        guard reply["jsonrpc"] == .string("2.0"), reply["id"] == .integer(1) else {
-            throw LedgerClientError.malformed("\(method): reply is not JSON-RPC 2.0 for request id 1")
-        }
-        if let error = reply["error"], !error.isNull {
-            throw Self.mapError(error, method: method)
-        }
-        guard let result = reply["result"] else { throw LedgerClientError.malformed("\(method): reply has no result") }
-        return result
+        return reply
     }
 
     /// The typed error for a JSON-RPC error object.

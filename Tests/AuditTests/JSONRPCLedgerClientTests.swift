@@ -182,9 +182,15 @@ import Testing
             let head = try await remote.blockNumber()
             #expect(head == (try await local.blockNumber()))
             #expect(head >= 3)
+            var one: [BlockHeader] = []
             for n in 0...head {
-                #expect(try await remote.header(number: n) == (try await local.header(number: n)))
+                let header = try #require(try await remote.header(number: n))
+                #expect(header == (try await local.header(number: n)))
+                one.append(header)
             }
+            // Batches of 2 over a range that runs past the head: the same headers, stopping at the head.
+            #expect(try await remote.headers(0...(head + 5), batchSize: 2) == one)
+            #expect(try await remote.headers(1...1) == [one[1]])
             let logs = try await remote.logs(matching: LogFilter(addresses: [dataset]), from: 0, to: head)
             #expect(logs == (try await local.logs(matching: LogFilter(addresses: [dataset]), from: 0, to: head)))
             #expect(logs.count >= 4)  // registered, content, statistics, finalized
