@@ -69,16 +69,24 @@ let package = Package(
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
 
+        // Verification REST service (issue 6): contract records over LedgerClient and the bindings.
+        .target(name: "Verification", dependencies: [
+            "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
+            "LedgerClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
+            "LedgerClient", "Node", "RPC",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -100,6 +108,10 @@ let package = Package(
         ]),
         .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
+        .testTarget(name: "VerificationTests", dependencies: [
+            "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
