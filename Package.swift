@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
+        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC", "EVM", "Contracts", "LedgerClient"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "LedgerClient", dependencies: ["Primitives", "Crypto", "RLP", "Chain", "RPC"],
                 swiftSettings: swiftSettings),
@@ -106,6 +106,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "RPC", "Chain", "EVM", "Crypto", "Primitives", "LedgerClient"]),
         .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
         .testTarget(name: "VerificationTests", dependencies: [

@@ -65,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         logger.info("chain \(node.genesis.config.chainId) at block \(node.database.head?.number ?? 0), \(node.pool.count) pooled transactions restored")
+        if node.sealer != nil {
+            let sealerAddress = (try? node.genesis.sealer)?.description ?? "?"
+            logger.info("sealing \(seal == "instant" ? "instantly" : "every \(blockTime) ms") as \(sealerAddress)")
+        }
         logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")
         let readyLogger = logger
         try await node.run(host: host, port: port, logger: logger) { boundPort in
