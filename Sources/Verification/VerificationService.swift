@@ -45,13 +45,17 @@ public struct VerificationService: Sendable {
         router.post("/contract/model_unverified") { request, _ in
             await respond { try await postModel(ModelContractRequest(unverifiedBody: try await body(of: request))) }
         }
-        router.get("/contract/:type/:address") { _, context in
+        // One route per record kind: the router refuses differently named parameters at one
+        // position, and the verify/finalize routes have the address second.
+        for kind in [RecordKind.dataset, .model, .modelUnverified] {
+            router.get("/contract/\(kind.rawValue)/:record") { _, context in
+                await respond { try await getRecord(kind: kind, address: try address(context.parameters.get("record"))) }
+            }
+        }
+        router.get("/contract/:address/:record") { _, context in
             await respond {
-                let type = context.parameters.get("type") ?? ""
-                guard let kind = RecordKind(rawValue: type) else {
-                    throw VerificationError.notFound("unknown contract type \"\(type)\" (dataset, model, model_unverified)")
-                }
-                return try await getRecord(kind: kind, address: try address(context.parameters.get("address")))
+                let type = context.parameters.get("address") ?? ""
+                throw VerificationError.notFound("unknown contract type \"\(type)\" (dataset, model, model_unverified)")
             }
         }
         router.post("/contract/:address/verify") { request, context in
