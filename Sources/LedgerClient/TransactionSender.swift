@@ -9,7 +9,8 @@ import RPC
 /// Nonces are managed locally so that many transactions from the account can be in flight at
 /// once: the counter starts from the account's pending transaction count and is advanced per
 /// transaction; a "nonce too low" rejection (another writer used the account) resyncs it and
-/// retries, and any other rejection drops the counter so the next transaction refills the gap.
+/// retries, a nonce already held by a pooled transaction is skipped, and any other rejection
+/// drops the counter so that the next transaction refills the gap it left.
 /// Transactions are EIP-1559 (type 2) with fee cap and tip 0: the ledger is gas-free (base fee
 /// 0), while gas is still metered to bound execution, so the gas limit comes from `eth_estimateGas`
 /// plus a margin unless the caller gives one.
@@ -62,6 +63,8 @@ public final class TransactionSender: @unchecked Sendable {
                     try await resyncNonce()
                     continue
                 }
+                // The nonce is taken by a pooled transaction (after a counter reset): take the next.
+                if Self.isNonceTaken(error), attempts < 4 { continue }
                 // The reserved nonce was not used: start again from the node's count next time.
                 forgetNonce()
                 throw error
@@ -78,10 +81,24 @@ public final class TransactionSender: @unchecked Sendable {
                          gasLimit: UInt64? = nil) async throws -> ReceiptDetails {
         let hash = try await submit(to: to, data: data, value: value, gasLimit: gasLimit)
         let receipt = try await client.waitForReceipt(transactionHash: hash, timeoutSeconds: receiptTimeoutSeconds)
+        try await waitForHead(atLeast: receipt.blockNumber)
         guard receipt.receipt.succeeded else {
             throw await revertError(hash: hash, to: to, data: data, value: value, receipt: receipt)
         }
         return receipt
+    }
+
+    /// Returns once the node's latest block is at least `number`. A receipt can be readable a
+    /// moment before the node's head moves to its block; callers of `transact` read `latest`
+    /// state next (the contract just deployed, the gas of the next call) and must see the block.
+    private func waitForHead(atLeast number: UInt64) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(receiptTimeoutSeconds * 1_000))
+        while try await client.blockNumber() < number {
+            guard ContinuousClock.now < deadline else {
+                throw LedgerClientError.timeout("block \(number) has a receipt but is not the head after \(receiptTimeoutSeconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     /// Deploys `initCode` (constructor arguments included) and returns the new contract's address.
@@ -149,9 +166,16 @@ public final class TransactionSender: @unchecked Sendable {
         }
     }
 
-    static func isNonceTooLow(_ error: LedgerClientError) -> Bool {
+    static func isNonceTooLow(_ error: LedgerClientError) -> Bool { rejection(error, contains: "nonce too low") }
+
+    /// Another transaction of the account holds the nonce (gas-free: a replacement never pays more).
+    static func isNonceTaken(_ error: LedgerClientError) -> Bool {
+        rejection(error, contains: "replacement transaction underpriced")
+    }
+
+    static func rejection(_ error: LedgerClientError, contains text: String) -> Bool {
         switch error {
-        case .rejected(let message), .node(_, let message): return message.contains("nonce too low")
+        case .rejected(let message), .node(_, let message): return message.contains(text)
         default: return false
         }
     }

@@ -132,4 +132,21 @@ struct EmptyLedger: LedgerClient {
             #expect(hashJSON?["field"]?.stringValue == "res_hash")
         }
     }
+
+    @Test func applicationServesOverHTTP() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-verif-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let keyring = try CompanyKeyring(dataDirectory: dir, passphrase: "p", cost: .light)
+        let app = try VerificationService.makeApplication(client: EmptyLedger(), keyring: keyring, host: "127.0.0.1", port: 0,
+                                                          logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/contract/model/0x00000000000000000000000000000000000000aa", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/json")
+            }
+            let (status, json) = try await Self.post(client, "/contract/dataset", #"{"organization_id": "Acme"}"#)
+            #expect(status == .unprocessableContent)
+            #expect(json?["field"]?.stringValue == "samples_dimension")
+        }
+    }
 }
