@@ -59,7 +59,14 @@ final class NodeBenchProcess {
 
         process.executableURL = executable
         // Port 0: the node picks a free loopback port and names it in its ready line.
-        process.arguments = ["run", "--datadir", dataDirectory, "--rpc-addr", "127.0.0.1:0"]
+        // The REST API needs the node passphrase; without one in the environment it stays off
+        // and the node runs the ledger alone (what this bench measures). Port 0 all the same,
+        // so a passphrase left in a caller's environment cannot collide on 8080.
+        process.arguments = ["run", "--datadir", dataDirectory, "--rpc-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MLEDGER_PASSPHRASE"] = nil
+        environment["MLEDGER_PASSPHRASE_FILE"] = nil
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

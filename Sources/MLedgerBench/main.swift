@@ -12,6 +12,7 @@ let groups: [String: () -> Void] = [
     "datasets": runDatasetsBenchmarks,
     "ml": runMLBenchmarks,
     "node": runNodeBenchmarks,
+    "contracts": runContractsBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

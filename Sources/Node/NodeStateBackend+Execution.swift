@@ -52,8 +52,11 @@ extension NodeStateBackend {
         return result
     }
 
-    /// The gas a call gets when the request names none.
-    func defaultGas(_ request: CallRequest, header: BlockHeader) -> UInt64 { request.gas ?? header.gasLimit }
+    /// The gas a call runs with: what the request names, else the block's gas limit, never
+    /// more than `callGasCap` (a call must not occupy a core for long).
+    func defaultGas(_ request: CallRequest, header: BlockHeader) -> UInt64 {
+        min(request.gas ?? header.gasLimit, callGasCap)
+    }
 
     public func call(_ request: CallRequest, at block: BlockSelector) throws -> [UInt8] {
         let context = try callContext(request, at: block)
@@ -137,6 +140,33 @@ extension NodeStateBackend {
         case .initcodeSizeExceeded: return "max initcode size exceeded"
         default: return error.description
         }
+    }
+
+    /// Re-runs the block of a mined transaction up to it, then runs the transaction itself
+    /// with `prepare` applied to the EVM first (a tracer), returning its result.
+    func replay(transactionHash: Hash32, prepare: (EVM) -> Void) throws -> TransactionResult {
+        guard let (_, location) = try database.transaction(hash: transactionHash),
+              let block = try database.block(hash: location.blockHash),
+              let parent = try database.header(hash: block.header.parentHash) else {
+            throw RPCError.server("transaction \(transactionHash) not found")
+        }
+        let state = TrieAccountState(database: database, root: parent.stateRoot)
+        let journal = JournaledState(backend: state)
+        let evm = EVM(state: journal, block: BlockEnvironment(block.header, chainId: chainId), fork: .cancun)
+        for transaction in block.transactions[..<Int(location.index)] {
+            _ = try? evm.execute(transaction: TransactionEnvironment(transaction, sender: try transaction.cachedSender()))
+        }
+        let target = block.transactions[Int(location.index)]
+        let environment = TransactionEnvironment(target, sender: try target.cachedSender())
+        prepare(evm)
+        let result: TransactionResult
+        do {
+            result = try evm.execute(transaction: environment)
+        } catch {
+            throw StateBackendError.execution(Self.message(for: error))
+        }
+        if let failure = state.readFailure { throw StateBackendError.execution("state database unreadable: \(failure)") }
+        return result
     }
 
     public func traceTransaction(hash: Hash32, options: JSONValue?) throws -> JSONValue {
