@@ -68,6 +68,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "Crypto", "Primitives", "RLP", "Trie"],
+                exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Verification REST service (issue 6): contract records over LedgerClient and the bindings.
         .target(name: "Verification", dependencies: [
@@ -81,7 +83,7 @@ let package = Package(
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
-            "LedgerClient",
+            "LedgerClient", "Audit", "Verification",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -109,6 +111,10 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "RPC", "Chain", "EVM", "Crypto", "Primitives", "LedgerClient"]),
         .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
+        .testTarget(name: "AuditTests", dependencies: [
+            "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "Crypto", "Primitives", "RLP", "Trie",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "VerificationTests", dependencies: [
             "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
