@@ -25,7 +25,7 @@ func runContractsBenchmarks() {
 
 struct ContractsBench {
     /// In-flight workers per account (`MLEDGER_BENCH_WORKERS` overrides).
-    var workersPerAccount = Int(ProcessInfo.processInfo.environment["MLEDGER_BENCH_WORKERS"] ?? "") ?? 128
+    var workersPerAccount = Int(ProcessInfo.processInfo.environment["MLEDGER_BENCH_WORKERS"] ?? "") ?? 16
     /// Registrations (or transfers) per measured run.
     var total = 2_048
 
@@ -103,8 +103,11 @@ struct ContractsBench {
         let reference = String(format: "transfers %.0f/s same path (%d in flight)", Double(total) / transfers, inFlight)
         report("dataset registrations (deploy+finalize)", Double(total) / datasets, "records/s", reference: reference)
         report("model registrations (deploy+finalize)", Double(total) / models, "records/s", reference: reference)
+        var load = [Double](repeating: 0, count: 1)
+        _ = getloadavg(&load, 1)
         report("record deployments, datasets and models", Double(2 * total) / (datasets + models), "deploys/s",
-               reference: String(format: "%d txs in %d blocks", 5 * total, blocks))
+               reference: String(format: "%d txs in %d blocks; load %.1f on %d cores", 5 * total, blocks, load[0],
+                                 ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// Runs `total` operations over `workersPerAccount` workers per sender; returns seconds.
