@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC"],
+        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC", "EVM"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),

@@ -11,6 +11,8 @@ struct Message {
     var isStatic: Bool
     var depth: Int
     var transfersValue: Bool
+    /// The instruction (or transaction) that opened the frame, for traces.
+    var kind: FrameKind = .call
 }
 
 /// How a frame ended, with its leftover gas and output (return or revert data).
@@ -96,7 +98,9 @@ struct Frame {
         let table = evm.table
         let required = table.required, maxHeight = table.maxHeight, constantGas = table.gas
         let bytes = code.padded
+        let tracing = evm.tracer != nil
         while true {
+            if tracing { traceInstruction() }
             let op = bytes[pc]
             let i = Int(op)
             if sp < required[i] {
