@@ -14,8 +14,8 @@ public final class EVM {
     private var stacks: [UnsafeMutablePointer<UInt256>] = []
     /// A precompile without implementation was called (reported, never passed silently).
     public private(set) var unimplementedPrecompileUsed: UInt64?
-    /// Receives execution events (debug tracing). Left nil, the interpreter pays one
-    /// predictable branch per instruction and nothing else.
+    /// Receives execution events (debug tracing). Left nil, frames run the interpreter loop
+    /// compiled without tracing and pay one check per call frame.
     public var tracer: (any ExecutionTracer)?
     /// Tracing bookkeeping (see `EVM+Tracing.swift`): gas before the last announced
     /// instruction, whether its cost is still owed, and the interpreter's error for the frame
