@@ -178,6 +178,26 @@ private func call(_ to: Address, gas: UInt256, value: UInt256 = .zero) -> Asm {
         #expect(top.output == [0xfe])
     }
 
+    @Test func callTracerFrameKinds() throws {
+        // DELEGATECALL to code that stops, STATICCALL to the identity precompile, SELFDESTRUCT.
+        let beneficiary = Address(hi: 0, mid: 0, lo: 0xbe4e)
+        let zeros: Asm = .push(0) + .push(0) + .push(0) + .push(0)
+        let code: Asm = zeros + .push(address: TracerTests.callee) + .push(10_000) + [0xf4] + .pop
+            + zeros + .push(address: Address(hi: 0, mid: 0, lo: 4)) + .push(10_000) + .staticcall + .pop
+            + .push(address: beneficiary) + .selfdestruct
+        let tracer = CallTracer()
+        _ = try Harness(code: code, extra: [(TracerTests.callee, .stop)]).traced(tracer, value: 7)
+        let calls = try #require(tracer.result).calls
+        #expect(calls.map(\.kind) == [.delegateCall, .staticCall, .selfDestruct])
+        guard calls.count == 3 else { return }
+        // DELEGATECALL: from the delegating contract, to the code's account, with the inherited value.
+        #expect(calls[0].from == Harness.contract && calls[0].to == TracerTests.callee && calls[0].value == 7)
+        #expect(calls[0].gas == 10_000 && calls[0].gasUsed == 0)
+        // A precompile is a frame too; STATICCALL carries no value; identity costs 15 for no words.
+        #expect(calls[1].to == Address(hi: 0, mid: 0, lo: 4) && calls[1].value == nil && calls[1].gasUsed == 15)
+        #expect(calls[2].from == Harness.contract && calls[2].to == beneficiary && calls[2].value == 7 && calls[2].gas == 0)
+    }
+
     @Test func revertReasonDecoding() {
         let nope: [UInt8] = [0x08, 0xc3, 0x79, 0xa0] + UInt256(0x20).bigEndianBytes + UInt256(4).bigEndianBytes
             + leftAligned(Array("nope".utf8)).bigEndianBytes
