@@ -86,7 +86,7 @@ public final class TransactionPool: @unchecked Sendable {
                        journaling: Bool) throws(TransactionPoolError) -> TransactionPoolAdmission {
         let hash = Keccak256.hash(raw)
         if lock.withLock({ byHash[hash] != nil }) { throw .alreadyKnown }
-        let sender = try Self.validateStateless(transaction, encodedSize: raw.count, config: config)
+        let sender = try Self.validateStateless(transaction, hash: hash, encodedSize: raw.count, config: config)
         // Account state is read before taking the lock (see `PoolStateReader`).
         let stateNonce = state.nonce(of: sender)
         guard transaction.nonce >= stateNonce else { throw .nonceTooLow(next: stateNonce, got: transaction.nonce) }
@@ -148,6 +148,13 @@ public final class TransactionPool: @unchecked Sendable {
     public func pending() -> [Transaction] {
         executableEntries(stateNonces: stateNonces(of: lock.withLock { Array(byAccount.keys) }))
             .map(\.transaction)
+    }
+
+    /// `pending()` with each transaction's sender, recovered once at admission, so the block
+    /// builder does not recover every signature again.
+    public func pendingWithSenders() -> [PendingTransaction] {
+        executableEntries(stateNonces: stateNonces(of: lock.withLock { Array(byAccount.keys) }))
+            .map { PendingTransaction(transaction: $0.transaction, sender: $0.sender) }
     }
 
     /// Pending and queued transactions per sender (`txpool_content`).
