@@ -160,6 +160,22 @@ private func call(_ to: Address, gas: UInt256, value: UInt256 = .zero) -> Asm {
         #expect(after.gas == callStep.gas - 2600 - (11 + 12 + 12 + 12 + 5))
     }
 
+    @Test func structLoggerCreateCostExcludesChildGas() throws {
+        // As in geth, CREATE's gasCost is 32000 + initcode words (EIP-3860) + memory; the gas
+        // handed to the initcode is not part of it (unlike the CALL family).
+        let initcode: Asm = .push(1) + .push(0) + .ret
+        let word = leftAligned(initcode.bytes)
+        let code: Asm = .push(word) + .push(0) + .mstore + .push(4) + .push(0) + .push(0) + .create + .stop
+        let logger = StructLogger()
+        _ = try Harness(code: code).traced(logger)
+        let logs = try #require(logger.result).logs
+        let create = try #require(logs.first { $0.op == "CREATE" })
+        #expect(create.gasCost == 32000 + 2)
+        #expect(logs.filter { $0.depth == 2 }.map(\.op) == ["PUSH1", "PUSH0", "RETURN"])
+        let first = try #require(logs.first { $0.depth == 2 })
+        #expect(first.gas == (create.gas - create.gasCost) - (create.gas - create.gasCost) / 64)  // EIP-150
+    }
+
     @Test func callTracerRefusedCallAndCreation() throws {
         // A CALL with more value than the contract holds never runs the callee.
         let poor = Harness(code: call(TracerTests.callee, gas: 1000, value: 1) + .stop)
