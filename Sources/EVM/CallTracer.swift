@@ -79,6 +79,6 @@ public final class CallTracer: ExecutionTracer {
         if call.kind.isCreate { call.to = nil }
         guard error.isRevert, !end.output.isEmpty else { return }
         call.output = end.output
-        call.revertReason = RevertReason.decode(end.output)
+        call.revertReason = RevertDecoding.reason(of: end.output)
     }
 }

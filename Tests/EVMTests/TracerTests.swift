@@ -217,18 +217,18 @@ private func call(_ to: Address, gas: UInt256, value: UInt256 = .zero) -> Asm {
     @Test func revertReasonDecoding() {
         let nope: [UInt8] = [0x08, 0xc3, 0x79, 0xa0] + UInt256(0x20).bigEndianBytes + UInt256(4).bigEndianBytes
             + leftAligned(Array("nope".utf8)).bigEndianBytes
-        #expect(RevertReason.decode(nope) == "nope")
+        #expect(RevertDecoding.reason(of: nope) == "nope")
         let panic: [UInt8] = [0x4e, 0x48, 0x7b, 0x71] + UInt256(0x11).bigEndianBytes
-        #expect(RevertReason.decode(panic) == "arithmetic underflow or overflow")
+        #expect(RevertDecoding.reason(of: panic) == "arithmetic underflow or overflow")
         // Malformed: a length running past the data, an offset past the end, a short payload.
         var long = nope
         long[4 + 63] = 0xff
-        #expect(RevertReason.decode(long) == nil)
+        #expect(RevertDecoding.reason(of: long) == nil)
         var farOffset = nope
         farOffset[4 + 30] = 0x10
-        #expect(RevertReason.decode(farOffset) == nil)
-        #expect(RevertReason.decode([0x08, 0xc3, 0x79]) == nil)
-        #expect(RevertReason.decode([0x08, 0xc3, 0x79, 0xa0, 1]) == nil)
+        #expect(RevertDecoding.reason(of: farOffset) == nil)
+        #expect(RevertDecoding.reason(of: [0x08, 0xc3, 0x79]) == nil)
+        #expect(RevertDecoding.reason(of: [0x08, 0xc3, 0x79, 0xa0, 1]) == nil)
     }
 
     /// Tracing observes only: the random programs of `RandomBytecodeTests` give the same gas,

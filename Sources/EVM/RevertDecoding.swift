@@ -1,13 +1,15 @@
 import Primitives
 
-/// Decodes Solidity's revert payloads: `Error(string)` (selector 0x08c379a0) and
-/// `Panic(uint256)` (selector 0x4e487b71, Solidity >= 0.8 checked arithmetic and asserts).
-public enum RevertReason {
+/// Decodes Solidity's revert payloads for traces: `Error(string)` (selector 0x08c379a0) and
+/// `Panic(uint256)` (selector 0x4e487b71, Solidity >= 0.8 checked arithmetic and asserts), as
+/// the text geth's call tracer shows. (The Contracts module's `RevertReason` is the typed ABI
+/// decoder for services; the EVM sits below it and keeps this small text-only one.)
+public enum RevertDecoding {
     static let errorSelector: [UInt8] = [0x08, 0xc3, 0x79, 0xa0]
     static let panicSelector: [UInt8] = [0x4e, 0x48, 0x7b, 0x71]
 
     /// The reason text, or nil when `data` is neither payload or is malformed.
-    public static func decode(_ data: [UInt8]) -> String? {
+    public static func reason(of data: [UInt8]) -> String? {
         guard data.count >= 4 else { return nil }
         let selector = Array(data[0..<4])
         let body = Array(data[4...])
