@@ -15,8 +15,6 @@ public struct TracedCall: Equatable, Sendable {
     public var output: [UInt8]?
     /// geth-compatible error text.
     public var error: String?
-    /// The decoded `Error(string)` or `Panic(uint256)` of revert data.
-    public var revertReason: String?
     public var calls: [TracedCall]
 }
 
@@ -47,7 +45,7 @@ public final class CallTracer: ExecutionTracer {
         // The top frame shows the transaction's gas limit, as geth does (intrinsic gas included).
         stack.append(TracedCall(kind: frame.kind, from: frame.from, to: frame.to, value: frame.value,
                                 gas: frame.depth == 0 ? gasLimit : frame.gas, gasUsed: 0, input: frame.input,
-                                output: nil, error: nil, revertReason: nil, calls: []))
+                                output: nil, error: nil, calls: []))
     }
 
     public func frameDidEnd(_ end: TraceFrameEnd) {
@@ -79,6 +77,5 @@ public final class CallTracer: ExecutionTracer {
         if call.kind.isCreate { call.to = nil }
         guard error.isRevert, !end.output.isEmpty else { return }
         call.output = end.output
-        call.revertReason = RevertDecoding.reason(of: end.output)
     }
 }

@@ -162,7 +162,10 @@ public enum TraceJSON {
         if let value = call.value { fields["value"] = .string(value.quantityHex) }
         if let output = call.output { fields["output"] = .string(Hex.encode(output)) }
         if let error = call.error { fields["error"] = .string(error) }
-        if let reason = call.revertReason { fields["revertReason"] = .string(reason) }
+        if call.error == TraceError.halted(.reverted).message, let output = call.output,
+           let reason = NodeStateBackend.revertReason(output) {
+            fields["revertReason"] = .string(reason)
+        }
         if !call.calls.isEmpty { fields["calls"] = .array(call.calls.map(callFrame)) }
         return .object(fields)
     }
