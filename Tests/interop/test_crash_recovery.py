@@ -1,0 +1,148 @@
+"""kill -9 under load: a thread pushes a steady stream of signed transfers and records every
+receipt the RPC returns; the node is SIGKILLed mid-stream and restarted on the same data
+directory. Everything acknowledged must still be mined in the same block, the head state must
+be consistent (balances, nonces, a proof against the stateRoot), new transactions must mine,
+and `mledger verify-chain` must pass after a clean stop."""
+
+import http.client
+import json
+import threading
+import time
+
+from chain_checks import hex_bytes, proven_account
+from dev_chain import DEV_ACCOUNTS, sign, transfer
+from ledger_helpers import make_web3, wait_for_receipt, wait_until
+from mledger_node import NodeProcess, init_datadir, mledger
+from rpc_client import RawRPC
+
+SENDERS = DEV_ACCOUNTS[:2]
+BATCH = 10
+
+
+def recipient_of(sender_index: int, nonce: int) -> str:
+    return "0x" + (0xC0FFEE << 136 | sender_index << 64 | nonce).to_bytes(20, "big").hex()
+
+
+class TransferPump(threading.Thread):
+    """Sends batches of transfers from each sender and polls their receipts, until stopped or
+    the connection fails (the node was killed)."""
+
+    def __init__(self, port: int):
+        super().__init__(daemon=True)
+        self.port = port
+        self.stop = threading.Event()
+        self.sent = {}          # tx hash -> (sender index, nonce, recipient, value)
+        self.acknowledged = {}  # tx hash -> (block hash, block number), from receipts the RPC returned
+        self.rejections = []
+        self.ended_by = None
+
+    def run(self):
+        self.client = RawRPC(self.port, timeout=20)
+        nonces = [0] * len(SENDERS)
+        outstanding = []
+        ids = iter(range(1, 10**9))
+        try:
+            while not self.stop.is_set():
+                calls = []
+                for _ in range(BATCH):
+                    index = len(self.sent) % len(SENDERS)
+                    nonce = nonces[index]
+                    nonces[index] += 1
+                    recipient, value = recipient_of(index, nonce), 1_000 + nonce
+                    raw = sign(SENDERS[index], transfer(nonce, recipient, value, legacy=nonce % 3 == 0))
+                    calls.append(({"jsonrpc": "2.0", "id": next(ids), "method": "eth_sendRawTransaction",
+                                   "params": ["0x" + raw.hex()]}, (index, nonce, recipient, value)))
+                replies = self._post([call for call, _ in calls])
+                for (call, details), reply in zip(calls, replies):
+                    if "result" in reply:
+                        self.sent[reply["result"]] = details
+                        outstanding.append(reply["result"])
+                    else:
+                        self.rejections.append(reply["error"])
+                receipts = self._post([{"jsonrpc": "2.0", "id": next(ids), "method": "eth_getTransactionReceipt",
+                                        "params": [tx_hash]} for tx_hash in outstanding])
+                still = []
+                for tx_hash, reply in zip(outstanding, receipts):
+                    receipt = reply.get("result")
+                    if receipt:
+                        self.acknowledged[tx_hash] = (receipt["blockHash"], int(receipt["blockNumber"], 16))
+                    else:
+                        still.append(tx_hash)
+                outstanding = still
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            self.ended_by = error
+        finally:
+            self.client.close()
+
+    def _post(self, calls: list) -> list:
+        if not calls:
+            return []
+        status, body = self.client.post(json.dumps(calls).encode())
+        if status != 200:
+            raise OSError(f"HTTP {status}")
+        return sorted(json.loads(body), key=lambda reply: reply["id"])
+
+
+def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
+    datadir = tmp_path_factory.mktemp("crash") / "data"
+    init_datadir(datadir)
+    node = NodeProcess(datadir).start()
+    try:
+        pump = TransferPump(node.port)
+        pump.start()
+        started = time.monotonic()
+        wait_until(lambda: len(pump.acknowledged) >= 150 and time.monotonic() - started > 2 or not pump.is_alive(),
+                   timeout=90, what="150 acknowledged transfers")
+        assert pump.is_alive(), f"the load stopped before the kill: {pump.ended_by!r}\n{node.log_tail()}"
+        node.kill()  # SIGKILL while the pump is still sending
+        pump.stop.set()
+        pump.join(30)
+    finally:
+        node.kill()
+    assert not pump.rejections, f"transfers were refused under load: {pump.rejections[:3]}"
+    acknowledged = dict(pump.acknowledged)
+    assert len(acknowledged) >= 150
+
+    node = NodeProcess(datadir).start()
+    try:
+        w3 = make_web3(node.port)
+        rpc = RawRPC(node.port)
+        # Every acknowledged transaction is still mined, in the same block.
+        for tx_hash, (block_hash, number) in acknowledged.items():
+            receipt = rpc.call("eth_getTransactionReceipt", tx_hash)
+            assert receipt is not None, f"acknowledged {tx_hash} (block {number}) was lost by the crash"
+            assert (receipt["blockHash"], int(receipt["blockNumber"], 16)) == (block_hash, number)
+            assert rpc.call("eth_getBlockByNumber", hex(number), False)["hash"] == block_hash
+
+        # Let any transactions the pool restored mine, then check the state at one head.
+        wait_until(lambda: int(rpc.call("txpool_status")["pending"], 16) == 0, what="the restored pool to drain")
+        head = rpc.call("eth_getBlockByNumber", "latest", False)
+        head_number = int(head["number"], 16)
+        assert head_number >= max(number for _, number in acknowledged.values())
+        mined = {index: set() for index in range(len(SENDERS))}
+        for tx_hash, (index, nonce, recipient, value) in pump.sent.items():
+            receipt = rpc.call("eth_getTransactionReceipt", tx_hash)
+            is_mined = receipt is not None and int(receipt["blockNumber"], 16) <= head_number
+            if is_mined:
+                mined[index].add(nonce)
+            balance = w3.eth.get_balance(w3.to_checksum_address(recipient), head_number)
+            assert balance == (value if is_mined else 0), f"{recipient}: balance {balance} with mined={is_mined}"
+        for index, sender in enumerate(SENDERS):
+            count = w3.eth.get_transaction_count(sender.address, head_number)
+            assert mined[index] == set(range(count)), f"sender {index}: mined nonces are not 0..{count - 1}"
+            proof = rpc.call("eth_getProof", sender.address, [], head["number"])
+            account = proven_account(hex_bytes(head["stateRoot"]), sender.address, proof["accountProof"])
+            assert account is not None and account[0] == count
+
+        # New transactions mine on the recovered chain.
+        sender = SENDERS[0]
+        nonce = w3.eth.get_transaction_count(sender.address, "pending")
+        receipt = wait_for_receipt(w3, w3.eth.send_raw_transaction(sign(sender, transfer(nonce, "0x" + "99" * 20, 5))))
+        assert receipt["status"] == 1 and receipt["blockNumber"] > head_number
+        rpc.close()
+    finally:
+        status = node.stop()
+    assert status == 0, f"mledger run exited with {status} after SIGTERM:\n{node.log_tail()}"
+    result = mledger("verify-chain", "--datadir", str(datadir), timeout=300)
+    assert result.returncode == 0, f"verify-chain failed after the crash:\n{result.stdout}{result.stderr}"
+    assert "verified" in result.stdout

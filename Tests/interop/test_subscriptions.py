@@ -1,0 +1,121 @@
+"""WebSocket subscriptions on the JSON-RPC port: newHeads and logs, with the `websockets`
+package directly and with web3's AsyncWeb3 WebSocketProvider; each receives the block or log
+of a transaction sent after subscribing."""
+
+import asyncio
+import json
+import time
+
+import pytest
+from websockets.sync.client import connect
+from web3 import AsyncWeb3, WebSocketProvider
+
+from chain_checks import hex_bytes, header_hash
+from dev_chain import DEV_ACCOUNTS, sign, transfer
+from ledger_helpers import next_nonce, send_signed
+from vyper_build import compile_contract
+
+SENDER = DEV_ACCOUNTS[2]
+
+
+@pytest.fixture(scope="module")
+def contract(w3):
+    artifact = compile_contract("ValueStore")
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    data = factory.constructor(1)._encode_transaction_data()
+    tx = {"chainId": 1337, "nonce": next_nonce(w3, SENDER.address), "gas": 500_000, "data": data, "value": 0,
+          "type": 2, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
+    receipt = send_signed(w3, SENDER, tx)
+    assert receipt["status"] == 1
+    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+
+
+class Session:
+    """One WebSocket connection; replies by id, notifications collected per subscription."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.next_id = 0
+        self.notifications = []
+
+    def call(self, method, *params):
+        self.next_id += 1
+        self.socket.send(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": list(params)}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=30))
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise AssertionError(f"{method}: {message['error']}")
+                return message["result"]
+            self.notifications.append(message)
+
+    def wait_for(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.notifications:
+                if predicate(message):
+                    return message
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no matching notification within {timeout}s; got {self.notifications[-3:]}"
+            try:
+                self.notifications.append(json.loads(self.socket.recv(timeout=remaining)))
+            except TimeoutError:
+                pass
+
+
+def test_new_heads_and_logs_over_websocket(node, w3, contract):
+    with connect(node.ws_url, open_timeout=10, max_size=2**24) as socket:
+        session = Session(socket)
+        heads = session.call("eth_subscribe", "newHeads")
+        logs = session.call("eth_subscribe", "logs", {"address": contract.address})
+        other = session.call("eth_subscribe", "logs", {"address": "0x" + "01" * 20})
+        assert len({heads, logs, other}) == 3
+
+        data = contract.functions.store(2024)._encode_transaction_data()
+        tx = transfer(next_nonce(w3, SENDER.address), contract.address, 0, gas=100_000, data=data)
+        receipt = send_signed(w3, SENDER, tx)
+        block_hash = "0x" + receipt["blockHash"].hex().removeprefix("0x")
+        tx_hash = "0x" + receipt["transactionHash"].hex().removeprefix("0x")
+
+        head = session.wait_for(lambda m: m["params"]["subscription"] == heads
+                                and m["params"]["result"]["hash"] == block_hash)["params"]["result"]
+        assert hex_bytes(head["hash"]) == header_hash(head)
+        assert int(head["number"], 16) == receipt["blockNumber"]
+        log = session.wait_for(lambda m: m["params"]["subscription"] == logs)["params"]["result"]
+        assert log["transactionHash"] == tx_hash
+        assert log["address"].lower() == contract.address.lower()
+        assert int(log["data"], 16) == 2024
+        assert log["removed"] is False
+        assert all(m["params"]["subscription"] != other for m in session.notifications)
+
+        assert session.call("eth_unsubscribe", heads) is True
+        assert session.call("eth_unsubscribe", heads) is False
+
+
+def test_eth_subscribe_needs_websocket(rpc):
+    reply = rpc.request("eth_subscribe", "newHeads")
+    assert "error" in reply, reply
+    assert reply["error"]["code"] == -32001
+    assert "notifications not supported" in reply["error"]["message"]
+
+
+def test_web3_async_websocket_provider(node, w3):
+    async def scenario():
+        async with AsyncWeb3(WebSocketProvider(node.ws_url)) as aw3:
+            assert await aw3.eth.chain_id == 1337
+            subscription = await aw3.eth.subscribe("newHeads")
+            raw = sign(SENDER, transfer(await aw3.eth.get_transaction_count(SENDER.address, "pending"),
+                                        "0x" + "3d" * 20, 1))
+            tx_hash = await aw3.eth.send_raw_transaction(raw)
+            receipt = await aw3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.05)
+
+            async def first_matching_head():
+                async for message in aw3.socket.process_subscriptions():
+                    if message["subscription"] == subscription and message["result"]["hash"] == receipt["blockHash"]:
+                        return message["result"]
+
+            head = await asyncio.wait_for(first_matching_head(), timeout=30)
+            assert head["number"] == receipt["blockNumber"]
+            assert await aw3.eth.unsubscribe(subscription) is True
+
+    asyncio.run(scenario())
