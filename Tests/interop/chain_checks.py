@@ -2,11 +2,16 @@
 MLedger: header hashes and seals (rlp, eth-keys) and Merkle proofs (py-trie, EIP-1186)."""
 
 import rlp
-from eth_keys import keys
+from eth_keys import KeyAPI
+from eth_keys.backends import NativeECCBackend
 from eth_utils import keccak, to_checksum_address
 from trie import HexaryTrie
 
 from dev_chain import SEAL_LENGTH
+
+# Seals are recovered with eth-keys' pure-Python secp256k1, not libsecp256k1 (which the node
+# links), so a shared bug cannot hide.
+PURE_PYTHON_KEYS = KeyAPI(NativeECCBackend)
 
 EMPTY_TRIE_ROOT = keccak(rlp.encode(b""))
 EMPTY_CODE_HASH = keccak(b"")
@@ -60,7 +65,7 @@ def seal_signer(block: dict) -> str:
     assert len(extra) >= 32 + SEAL_LENGTH, f"block {block['number']}: extraData of {len(extra)} bytes has no seal"
     seal = extra[-SEAL_LENGTH:]
     message = keccak(rlp.encode(header_fields(block, extra_data=extra[:-SEAL_LENGTH])))
-    signature = keys.Signature(vrs=(seal[64], int.from_bytes(seal[:32], "big"), int.from_bytes(seal[32:64], "big")))
+    signature = PURE_PYTHON_KEYS.Signature(vrs=(seal[64], int.from_bytes(seal[:32], "big"), int.from_bytes(seal[32:64], "big")))
     return signature.recover_public_key_from_msg_hash(message).to_checksum_address()
 
 
