@@ -7,11 +7,13 @@ import Trie
 /// Keccak-256 of its bytes.
 public typealias StateNode = (hash: Hash32, bytes: [UInt8])
 
-/// Collects the nodes a trie commit writes, so they can join a larger write batch.
-final class CollectingTrieNodeStore: TrieNodeStore {
-    private(set) var nodes: [StateNode] = []
-    func node(_ hash: Hash32) throws(TrieError) -> [UInt8]? { nodes.first { $0.hash == hash }?.bytes }
-    func putNodes(_ nodes: [(hash: Hash32, rlp: [UInt8])]) throws(TrieError) {
+/// Collects the nodes a trie commit writes, so they can join a larger write batch (the
+/// genesis state, a sealed block's state).
+public final class CollectingTrieNodeStore: TrieNodeStore {
+    public private(set) var nodes: [StateNode] = []
+    public init() {}
+    public func node(_ hash: Hash32) throws(TrieError) -> [UInt8]? { nodes.first { $0.hash == hash }?.bytes }
+    public func putNodes(_ nodes: [(hash: Hash32, rlp: [UInt8])]) throws(TrieError) {
         self.nodes += nodes.map { StateNode(hash: $0.hash, bytes: $0.rlp) }
     }
 }

@@ -21,11 +21,21 @@ public struct BlockExecutionResult {
     }
 }
 
+/// A transaction with its recovered sender, as the block builder receives it.
+public struct PendingTransaction: Sendable {
+    public var transaction: Transaction
+    public var sender: Address
+
+    public init(transaction: Transaction, sender: Address) {
+        self.transaction = transaction; self.sender = sender
+    }
+}
+
 /// Runs transactions for the sealer. Implemented by the node over the EVM; the sealer knows
 /// nothing of execution beyond this.
 public protocol BlockExecutor: AnyObject {
     /// Executes `candidates` in order on the state of `parent` (its `stateRoot`) with the block
     /// context of `header` (number, timestamp, coinbase, gas limit, base fee; its roots are
     /// not filled in yet). Must not write anything durable: the sealer commits the result.
-    func execute(header: BlockHeader, parent: BlockHeader, candidates: [Transaction]) throws -> BlockExecutionResult
+    func execute(header: BlockHeader, parent: BlockHeader, candidates: [PendingTransaction]) throws -> BlockExecutionResult
 }

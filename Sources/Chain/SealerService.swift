@@ -61,7 +61,7 @@ public final class SealerService: @unchecked Sendable {
     public func sealNext(allowEmpty: Bool = false) throws -> Block? {
         try sealLock.withLock { () throws -> Block? in
             guard let parent = database.head else { throw ChainDatabaseError.notInitialized }
-            let candidates = pool.pending()
+            let candidates = pool.pendingWithSenders()
             if candidates.isEmpty && !allowEmpty { return nil }
             var header = BlockHeader(
                 parentHash: parent.hash, coinbase: coinbase, stateRoot: parent.stateRoot, number: parent.number + 1,

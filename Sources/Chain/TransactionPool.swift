@@ -150,6 +150,13 @@ public final class TransactionPool: @unchecked Sendable {
             .map(\.transaction)
     }
 
+    /// `pending()` with each transaction's sender, recovered once at admission, so the block
+    /// builder does not recover every signature again.
+    public func pendingWithSenders() -> [PendingTransaction] {
+        executableEntries(stateNonces: stateNonces(of: lock.withLock { Array(byAccount.keys) }))
+            .map { PendingTransaction(transaction: $0.transaction, sender: $0.sender) }
+    }
+
     /// Pending and queued transactions per sender (`txpool_content`).
     public func content() -> TransactionPoolContent {
         let nonces = stateNonces(of: lock.withLock { Array(byAccount.keys) })

@@ -31,6 +31,9 @@ public protocol LedgerClient: Sendable {
     func logs(matching filter: LogFilter, from: UInt64, to: UInt64) async throws -> [LocatedLog]
     /// EIP-1186 account and storage proof at `block`.
     func proof(of address: Address, slots: [Hash32], at block: BlockSelector) async throws -> AccountProof
+    /// The receipt once the transaction is mined; `LedgerClientError.timeout` after
+    /// `timeoutSeconds`. The default polls; the in-process client wakes on new blocks.
+    func waitForReceipt(transactionHash: Hash32, timeoutSeconds: Double) async throws -> ReceiptDetails
 }
 
 /// An EIP-1186 proof: the account's fields with the trie nodes from the block's state root,
@@ -89,9 +92,18 @@ public enum LedgerClientError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 extension LedgerClient {
+    public func waitForReceipt(transactionHash: Hash32, timeoutSeconds: Double) async throws -> ReceiptDetails {
+        try await pollForReceipt(transactionHash: transactionHash, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// `waitForReceipt` with the default timeout of 30 s.
+    public func waitForReceipt(transactionHash: Hash32) async throws -> ReceiptDetails {
+        try await waitForReceipt(transactionHash: transactionHash, timeoutSeconds: 30)
+    }
+
     /// Polls for the receipt of `transactionHash` every `pollMilliseconds` until it appears
     /// or `timeoutSeconds` pass.
-    public func waitForReceipt(transactionHash: Hash32, timeoutSeconds: Double = 30,
+    public func pollForReceipt(transactionHash: Hash32, timeoutSeconds: Double,
                                pollMilliseconds: UInt64 = 5) async throws -> ReceiptDetails {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1_000))
         while true {

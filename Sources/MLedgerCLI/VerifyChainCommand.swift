@@ -1,10 +1,11 @@
 import ArgumentParser
 import Chain
 import Foundation
+import Node
 
 /// `mledger verify-chain --datadir DIR`: re-checks every block's seal, links, timestamps and
-/// body and receipt roots. Re-executing blocks to check state roots needs the EVM and is
-/// reported as not yet available.
+/// body and receipt roots, then re-executes every block from genesis with the EVM and checks
+/// its receipts, gas used and state root.
 struct VerifyChainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-chain", abstract: "Verify every block's seal and roots from genesis.")
@@ -23,9 +24,14 @@ struct VerifyChainCommand: ParsableCommand {
         do {
             let count = try database.verifyChain(sealer: try genesis.sealer)
             print("verified \(count) blocks: seals, parent links, timestamps, transaction, receipt and withdrawal roots, blooms")
-            print("state re-execution: not available yet (block execution lands with the EVM); state roots were not re-derived")
         } catch {
             throw CommandFailure("chain verification failed: \(error)")
+        }
+        do {
+            let count = try database.reexecuteChain(genesis: genesis)
+            print("re-executed \(count) blocks: genesis allocation, receipts, gas used and state roots match")
+        } catch {
+            throw CommandFailure("chain re-execution failed: \(error)")
         }
     }
 }

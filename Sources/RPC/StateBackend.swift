@@ -13,8 +13,25 @@ public struct CallRequest: Equatable, Sendable {
     public var value: UInt256?
     public var input: [UInt8]?
     public var nonce: UInt64?
+    /// `eth_call`'s third parameter: per-account replacements applied before the call.
+    public var stateOverrides: [Address: AccountOverride] = [:]
 
     public init() {}
+}
+
+/// One account's state override for `eth_call`: any of balance, nonce and code, and either
+/// `state` (the whole storage replaced) or `stateDiff` (only the given slots changed).
+public struct AccountOverride: Equatable, Sendable {
+    public var balance: UInt256?
+    public var nonce: UInt64?
+    public var code: [UInt8]?
+    public var state: [Hash32: Hash32]?
+    public var stateDiff: [Hash32: Hash32]?
+
+    public init(balance: UInt256? = nil, nonce: UInt64? = nil, code: [UInt8]? = nil,
+                state: [Hash32: Hash32]? = nil, stateDiff: [Hash32: Hash32]? = nil) {
+        self.balance = balance; self.nonce = nonce; self.code = code; self.state = state; self.stateDiff = stateDiff
+    }
 }
 
 /// Why a state query failed, mapped to JSON-RPC errors by the server.
@@ -26,9 +43,7 @@ public enum StateBackendError: Error, Equatable, Sendable {
     case execution(String)
 }
 
-/// Account state and execution: implemented by the node's EVM adapter once block execution
-/// exists. Until then the node has no state backend and these methods answer that state
-/// execution is not available yet.
+/// Account state and execution, implemented by the node over its state tries and EVM.
 public protocol StateBackend: AnyObject, Sendable {
     func balance(of address: Address, at block: BlockSelector) throws -> UInt256
     /// With `.tag(.pending)`, counts the pool's executable transactions too.

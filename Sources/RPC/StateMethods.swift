@@ -1,8 +1,7 @@
 import Primitives
 
 /// Methods that read account state or execute code. They decode and check their parameters
-/// like every other method, then go through `StateBackend`; while the node has none (until
-/// the EVM adapter lands) they answer that state execution is not available yet.
+/// like every other method, then go through `StateBackend`.
 enum StateMethods {
     static func register(in registry: inout RPCMethodRegistry) {
         registry.register("eth_getBalance") { params, context in
@@ -32,7 +31,8 @@ enum StateMethods {
         }
         registry.register("eth_call") { params, context in
             try params.expectAtMost(3)
-            let request = try params.required(0, "transaction", callRequest)
+            var request = try params.required(0, "transaction", callRequest)
+            request.stateOverrides = try params.optional(2, "stateOverrides", stateOverrides) ?? [:]
             let block = try params.optional(1, "block", ParamDecoding.blockSelector) ?? .latest
             return RPCEncoding.data(try backend("eth_call", context).call(request, at: block))
         }
@@ -101,5 +101,48 @@ enum StateMethods {
         }
         request.input = input ?? data
         return request
+    }
+
+    /// `{address: {balance, nonce, code, state | stateDiff}}` for `eth_call`.
+    static func stateOverrides(_ value: JSONValue, _ field: String) throws(RPCError) -> [Address: AccountOverride] {
+        guard case .object(let accounts) = value else {
+            throw RPCError.invalidParams("\(field): expected object, got \(value.typeName)")
+        }
+        var overrides = [Address: AccountOverride]()
+        for (key, entry) in accounts {
+            let address = try ParamDecoding.address(.string(key), "\(field) key \(key)")
+            let path = "\(field).\(key)"
+            guard case .object(let fields) = entry else {
+                throw RPCError.invalidParams("\(path): expected object, got \(entry.typeName)")
+            }
+            let known: Set<String> = ["balance", "nonce", "code", "state", "stateDiff"]
+            if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+                throw RPCError.invalidParams("\(path).\(unknown): unknown override field")
+            }
+            func get<T>(_ name: String, _ decode: (JSONValue, String) throws(RPCError) -> T) throws(RPCError) -> T? {
+                guard let item = fields[name], !item.isNull else { return nil }
+                return try decode(item, "\(path).\(name)")
+            }
+            func slots(_ item: JSONValue, _ name: String) throws(RPCError) -> [Hash32: Hash32] {
+                guard case .object(let entries) = item else {
+                    throw RPCError.invalidParams("\(name): expected object, got \(item.typeName)")
+                }
+                var result = [Hash32: Hash32]()
+                for (slot, word) in entries {
+                    result[try ParamDecoding.hash(.string(slot), "\(name) key \(slot)")] =
+                        try ParamDecoding.hash(word, "\(name).\(slot)")
+                }
+                return result
+            }
+            let override = AccountOverride(balance: try get("balance", ParamDecoding.uint256),
+                                           nonce: try get("nonce", ParamDecoding.uint64),
+                                           code: try get("code", ParamDecoding.data),
+                                           state: try get("state", slots), stateDiff: try get("stateDiff", slots))
+            if override.state != nil && override.stateDiff != nil {
+                throw RPCError.invalidParams("\(path): state and stateDiff cannot both be given")
+            }
+            overrides[address] = override
+        }
+        return overrides
     }
 }

@@ -24,12 +24,14 @@ final class NonceLedger: BlockExecutor, PoolStateReader, @unchecked Sendable {
 
     func balance(of address: Address) -> UInt256 { UInt256(l0: 0, l1: 1, l2: 0, l3: 0) }
 
-    func execute(header: BlockHeader, parent: BlockHeader, candidates: [Transaction]) throws -> BlockExecutionResult {
+    func execute(header: BlockHeader, parent: BlockHeader, candidates: [PendingTransaction]) throws -> BlockExecutionResult {
         var nonces = lock.withLock { states[parent.stateRoot] ?? [:] }
         var included = [Transaction](), receipts = [Receipt](), rejected = [(hash: Hash32, reason: String)]()
         var gasUsed: UInt64 = 0
-        for tx in candidates {
-            let sender = try tx.sender()
+        for candidate in candidates {
+            let tx = candidate.transaction
+            let sender = candidate.sender
+            #expect(sender == (try tx.sender()))
             let expected = nonces[sender] ?? 0
             if tx.nonce < expected || refusedSenders.contains(sender) {
                 rejected.append((tx.hash, "refused"))

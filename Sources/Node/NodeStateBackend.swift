@@ -5,15 +5,17 @@ import RPC
 import Trie
 
 /// Account state read straight from the committed state tries (every block's state is kept,
-/// so any block can be asked): balances, nonces, code, storage and EIP-1186 proofs. Running
-/// code (`eth_call`, `eth_estimateGas`, traces) needs the EVM and is reported as not
-/// available yet.
-public final class TrieStateBackend: StateBackend, @unchecked Sendable {
-    private let database: ChainDatabase
-    private let pool: TransactionPool
+/// so any block can be asked): balances, nonces, code, storage and EIP-1186 proofs; and code
+/// run by the EVM on that state (`eth_call`, `eth_estimateGas`, traces; see
+/// `NodeStateBackend+Execution.swift`). Every request opens its own view of the tries, so
+/// requests run in parallel with each other and with the sealer.
+public final class NodeStateBackend: StateBackend, @unchecked Sendable {
+    let database: ChainDatabase
+    let pool: TransactionPool
+    let chainId: UInt64
 
-    public init(database: ChainDatabase, pool: TransactionPool) {
-        self.database = database; self.pool = pool
+    public init(database: ChainDatabase, pool: TransactionPool, chainId: UInt64) {
+        self.database = database; self.pool = pool; self.chainId = chainId
     }
 
     /// One account's fields as the state trie stores them (EIP-161 empty account when absent).
@@ -107,21 +109,5 @@ public final class TrieStateBackend: StateBackend, @unchecked Sendable {
             "storageHash": .string(account.storageRoot.description),
             "storageProof": .array(storageProofs),
         ]
-    }
-
-    public func call(_ request: CallRequest, at block: BlockSelector) throws -> [UInt8] {
-        throw RPCError.stateUnavailable("eth_call")
-    }
-
-    public func estimateGas(_ request: CallRequest, at block: BlockSelector) throws -> UInt64 {
-        throw RPCError.stateUnavailable("eth_estimateGas")
-    }
-
-    public func traceTransaction(hash: Hash32, options: JSONValue?) throws -> JSONValue {
-        throw RPCError.stateUnavailable("debug_traceTransaction")
-    }
-
-    public func traceCall(_ request: CallRequest, at block: BlockSelector, options: JSONValue?) throws -> JSONValue {
-        throw RPCError.stateUnavailable("debug_traceCall")
     }
 }
