@@ -123,8 +123,8 @@ def test_call_and_estimate_gas(w3, contract):
     assert receipt["status"] == 1
     assert receipt["gasUsed"] <= estimate
     assert contract.functions.stored().call() == 5
-    # eth_call at an earlier block sees the earlier value.
-    assert contract.functions.stored().call(block_identifier=receipt["blockNumber"] - 1) != 5
+    # eth_call at the block before sees the value before.
+    assert contract.functions.stored().call(block_identifier=receipt["blockNumber"] - 1) == before
 
 
 def expected_revert_data(reason: str) -> str:
@@ -153,3 +153,18 @@ def test_reverted_transaction_is_mined_with_status_0(w3, contract):
     assert receipt["status"] == 0
     assert receipt["logs"] == []
     assert contract.functions.stored().call() == before
+
+
+def test_eth_call_state_overrides(w3, rpc, artifact, contract):
+    slot = artifact["layout"]["stored"]["slot"]
+    data = "0x" + contract.functions.stored()._encode_transaction_data().removeprefix("0x")
+    call = {"to": contract.address, "data": data}
+    overridden = {contract.address: {"stateDiff": {"0x" + slot.to_bytes(32, "big").hex(): "0x" + (777).to_bytes(32, "big").hex()}}}
+    assert int(rpc.call("eth_call", call, "latest", overridden), 16) == 777
+    assert int(rpc.call("eth_call", call, "latest"), 16) == contract.functions.stored().call() != 777
+    # Code override: an address without code answers with the contract's runtime code.
+    empty = "0x" + "0e" * 20
+    with_code = {empty: {"code": "0x" + artifact["bytecode_runtime"].removeprefix("0x"),
+                         "state": {"0x" + slot.to_bytes(32, "big").hex(): "0x" + (31337).to_bytes(32, "big").hex()}}}
+    assert int(rpc.call("eth_call", dict(call, to=empty), "latest", with_code), 16) == 31337
+    assert w3.eth.get_code(w3.to_checksum_address(empty)) == b""
