@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_GENESIS = REPO_ROOT / "genesis" / "dev.json"
@@ -39,7 +39,7 @@ def transfer(nonce: int, to: str, value: int, *, legacy: bool = False, gas: int 
              data: bytes = b"", fee: int = 0) -> dict:
     """A value transfer (or call) as eth-account signs it: EIP-1559 (type 2) with fee caps of
     `fee`, or legacy with gas price `fee` (EIP-155 protected)."""
-    tx = {"chainId": CHAIN_ID, "nonce": nonce, "gas": gas, "to": to, "value": value, "data": data}
+    tx = {"chainId": CHAIN_ID, "nonce": nonce, "gas": gas, "to": to_checksum_address(to), "value": value, "data": data}
     if legacy:
         tx["gasPrice"] = fee
     else:

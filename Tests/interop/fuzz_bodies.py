@@ -98,37 +98,38 @@ class BodyGenerator:
     # MARK: calls with invalid params
 
     def invalid_params_call(self) -> tuple[dict, frozenset]:
-        """A known method with one parameter made wrong (type, shape, size or count)."""
+        """A known method with one parameter made wrong (type, shape, size or count). Each spec:
+        method, most arguments it takes, valid arguments, a mutator per argument."""
         r = self.random
         address, hash32 = self.hex_bytes(20), self.hex_bytes(32)
         call_object = {"to": address, "data": "0x"}
         specs = [
-            ("eth_getBalance", [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
-            ("eth_getTransactionCount", [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
-            ("eth_getCode", [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
-            ("eth_getStorageAt", [address, "0x0", "latest"], [lambda: self.bad_hex(20), self.bad_uint256, self.bad_tag]),
-            ("eth_getBlockByNumber", ["latest", False], [self.bad_tag, lambda: r.choice(["true", 1, "0x1", {}])]),
-            ("eth_getBlockByHash", [hash32, False], [lambda: self.bad_hex(32), lambda: r.choice(["false", 0, []])]),
-            ("eth_getTransactionByHash", [hash32], [lambda: self.bad_hex(32)]),
-            ("eth_getTransactionReceipt", [hash32], [lambda: self.bad_hex(32)]),
-            ("eth_getBlockTransactionCountByNumber", ["latest"], [self.bad_tag]),
-            ("eth_getTransactionByBlockNumberAndIndex", ["latest", "0x0"], [self.bad_tag, self.bad_quantity]),
-            ("eth_sendRawTransaction", ["0x00"], [lambda: r.choice(["0x123", "0xzz", "abcd", 5, {}, [], True])]),
-            ("web3_sha3", ["0x"], [lambda: r.choice(["0x1", "0xqq", "text", 1, None])]),
-            ("eth_call", [call_object, "latest"], [self.bad_call_object, self.bad_tag]),
-            ("eth_estimateGas", [call_object], [self.bad_call_object]),
-            ("eth_getLogs", [{"fromBlock": "0x0", "toBlock": "latest"}], [self.bad_filter]),
-            ("eth_feeHistory", ["0x1", "latest", []], [None, self.bad_tag,
+            ("eth_getBalance", 2, [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
+            ("eth_getTransactionCount", 2, [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
+            ("eth_getCode", 2, [address, "latest"], [lambda: self.bad_hex(20), self.bad_tag]),
+            ("eth_getStorageAt", 3, [address, "0x0", "latest"], [lambda: self.bad_hex(20), self.bad_uint256, self.bad_tag]),
+            ("eth_getBlockByNumber", 2, ["latest", False], [self.bad_tag, lambda: r.choice(["true", 1, "0x1", {}])]),
+            ("eth_getBlockByHash", 2, [hash32, False], [lambda: self.bad_hex(32), lambda: r.choice(["false", 0, []])]),
+            ("eth_getTransactionByHash", 1, [hash32], [lambda: self.bad_hex(32)]),
+            ("eth_getTransactionReceipt", 1, [hash32], [lambda: self.bad_hex(32)]),
+            ("eth_getBlockTransactionCountByNumber", 1, ["latest"], [self.bad_tag]),
+            ("eth_getTransactionByBlockNumberAndIndex", 2, ["latest", "0x0"], [self.bad_tag, self.bad_quantity]),
+            ("eth_sendRawTransaction", 1, ["0x00"], [lambda: r.choice(["0x123", "0xzz", "abcd", 5, {}, [], True])]),
+            ("web3_sha3", 1, ["0x"], [lambda: r.choice(["0x1", "0xqq", "text", 1, None])]),
+            ("eth_call", 3, [call_object, "latest"], [self.bad_call_object, self.bad_tag]),
+            ("eth_estimateGas", 3, [call_object], [self.bad_call_object]),
+            ("eth_getLogs", 1, [{"fromBlock": "0x0", "toBlock": "latest"}], [self.bad_filter]),
+            ("eth_feeHistory", 3, ["0x1", "latest", []], [None, self.bad_tag,
                                                       lambda: r.choice(["x", [101], [50, 10], ["a"], {}, [-1]])]),
-            ("eth_getProof", [address, [], "latest"], [lambda: self.bad_hex(20),
+            ("eth_getProof", 3, [address, [], "latest"], [lambda: self.bad_hex(20),
                                                        lambda: r.choice(["0x0", [self.bad_uint256()], {}, 5]),
                                                        self.bad_tag]),
         ]
-        method, params, mutators = r.choice(specs)
+        method, most, params, mutators = r.choice(specs)
         params = list(params)
         kind = r.random()
         if kind < 0.12:
-            params = params + ["0x1"] * r.randint(1, 3)  # too many arguments
+            params = params + ["0x1"] * (most - len(params) + r.randint(1, 3))  # too many arguments
         elif kind < 0.2:
             params = params[:0]  # every method here has a required first argument
         elif kind < 0.26:

@@ -25,10 +25,10 @@ def artifact():
 def deployment(w3, artifact):
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     nonce = next_nonce(w3, DEPLOYER.address)
-    data = factory.constructor(INITIAL)._encode_transaction_data()
-    gas = w3.eth.estimate_gas({"from": DEPLOYER.address, "data": data})
-    tx = {"chainId": 1337, "nonce": nonce, "gas": gas, "data": data, "value": 0, "type": 2,
-          "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
+    # As a web3 user builds it: gas from eth_estimateGas, chain id from eth_chainId.
+    tx = factory.constructor(INITIAL).build_transaction(
+        {"from": DEPLOYER.address, "nonce": nonce, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0})
+    assert tx["chainId"] == 1337 and tx["gas"] > 21_000
     receipt = send_signed(w3, DEPLOYER, tx)
     return receipt, w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"]), nonce
 
@@ -39,7 +39,7 @@ def contract(deployment):
 
 
 def call_tx(w3, contract, account, value, *, legacy=False, gas=None):
-    data = contract.functions.store(value)._encode_transaction_data()
+    data = contract.encode_abi("store", args=[value])
     if gas is None:
         gas = w3.eth.estimate_gas({"from": account.address, "to": contract.address, "data": data})
     return transfer(next_nonce(w3, account.address), contract.address, 0, legacy=legacy, gas=gas, data=data)
@@ -111,7 +111,7 @@ def test_polling_filters(w3, rpc, contract):
 
 def test_call_and_estimate_gas(w3, contract):
     caller = DEV_ACCOUNTS[2]
-    data = contract.functions.store(5)._encode_transaction_data()
+    data = contract.encode_abi("store", args=[5])
     before = contract.functions.stored().call()
     assert before != 5
     estimate = w3.eth.estimate_gas({"from": caller.address, "to": contract.address, "data": data})
@@ -134,7 +134,7 @@ def expected_revert_data(reason: str) -> str:
 
 def test_revert_has_code_3_and_data(w3, rpc, contract):
     caller = DEV_ACCOUNTS[2]
-    data = "0x" + contract.functions.store(13)._encode_transaction_data().removeprefix("0x")
+    data = contract.encode_abi("store", args=[13])
     call = {"from": caller.address, "to": contract.address, "data": data}
     for method, params in (("eth_call", [call, "latest"]), ("eth_estimateGas", [call])):
         reply = rpc.request(method, *params)
@@ -157,7 +157,7 @@ def test_reverted_transaction_is_mined_with_status_0(w3, contract):
 
 def test_eth_call_state_overrides(w3, rpc, artifact, contract):
     slot = artifact["layout"]["stored"]["slot"]
-    data = "0x" + contract.functions.stored()._encode_transaction_data().removeprefix("0x")
+    data = contract.encode_abi("stored", args=[])
     call = {"to": contract.address, "data": data}
     overridden = {contract.address: {"stateDiff": {"0x" + slot.to_bytes(32, "big").hex(): "0x" + (777).to_bytes(32, "big").hex()}}}
     assert int(rpc.call("eth_call", call, "latest", overridden), 16) == 777

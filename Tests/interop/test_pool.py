@@ -5,7 +5,7 @@ rejection texts other Ethereum nodes use (issue 4), each with JSON-RPC code -320
 import pytest
 import rlp
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from dev_chain import CHAIN_ID, DEV_ACCOUNTS, load_genesis, sign, transfer
 from chain_checks import genesis_number
@@ -45,7 +45,7 @@ def test_nonce_too_low(w3, rpc, account):
 def test_queued_future_nonce_replacement_and_gap_fill(w3, rpc, account):
     nonce = w3.eth.get_transaction_count(account.address, "latest")
     address = account.address.lower()
-    recipient = "0x" + "7b" * 20
+    recipient = to_checksum_address("0x" + "7b" * 20)
     first = sign(account, transfer(nonce + 1, recipient, 5, fee=2))
     first_hash = rpc.call("eth_sendRawTransaction", hexed(first))
     assert first_hash == hexed(keccak(first))

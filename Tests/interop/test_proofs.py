@@ -66,7 +66,7 @@ def test_contract_storage_proofs(w3, rpc):
     artifact = compile_contract("ValueStore")
     owner = DEV_ACCOUNTS[3]
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    data = factory.constructor(123_456_789)._encode_transaction_data()
+    data = factory.constructor(123_456_789).data_in_transaction
     tx = {"chainId": 1337, "nonce": next_nonce(w3, owner.address), "gas": 500_000, "data": data, "value": 0,
           "type": 2, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
     receipt = send_signed(w3, owner, tx)

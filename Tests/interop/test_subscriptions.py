@@ -9,6 +9,7 @@ import time
 import pytest
 from websockets.sync.client import connect
 from web3 import AsyncWeb3, WebSocketProvider
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from chain_checks import hex_bytes, header_hash
 from dev_chain import DEV_ACCOUNTS, sign, transfer
@@ -22,7 +23,7 @@ SENDER = DEV_ACCOUNTS[2]
 def contract(w3):
     artifact = compile_contract("ValueStore")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    data = factory.constructor(1)._encode_transaction_data()
+    data = factory.constructor(1).data_in_transaction
     tx = {"chainId": 1337, "nonce": next_nonce(w3, SENDER.address), "gas": 500_000, "data": data, "value": 0,
           "type": 2, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
     receipt = send_signed(w3, SENDER, tx)
@@ -71,7 +72,7 @@ def test_new_heads_and_logs_over_websocket(node, w3, contract):
         other = session.call("eth_subscribe", "logs", {"address": "0x" + "01" * 20})
         assert len({heads, logs, other}) == 3
 
-        data = contract.functions.store(2024)._encode_transaction_data()
+        data = contract.encode_abi("store", args=[2024])
         tx = transfer(next_nonce(w3, SENDER.address), contract.address, 0, gas=100_000, data=data)
         receipt = send_signed(w3, SENDER, tx)
         block_hash = "0x" + receipt["blockHash"].hex().removeprefix("0x")
@@ -102,6 +103,7 @@ def test_eth_subscribe_needs_websocket(rpc):
 def test_web3_async_websocket_provider(node, w3):
     async def scenario():
         async with AsyncWeb3(WebSocketProvider(node.ws_url)) as aw3:
+            aw3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)  # Clique extraData, as over HTTP
             assert await aw3.eth.chain_id == 1337
             subscription = await aw3.eth.subscribe("newHeads")
             raw = sign(SENDER, transfer(await aw3.eth.get_transaction_count(SENDER.address, "pending"),
