@@ -9,6 +9,8 @@ import json
 import threading
 import time
 
+from eth_utils import keccak
+
 from chain_checks import hex_bytes, proven_account
 from dev_chain import DEV_ACCOUNTS, sign, transfer
 from ledger_helpers import make_web3, wait_for_receipt, wait_until
@@ -31,7 +33,8 @@ class TransferPump(threading.Thread):
         super().__init__(daemon=True)
         self.port = port
         self.stop = threading.Event()
-        self.sent = {}          # tx hash -> (sender index, nonce, recipient, value)
+        self.attempted = {}     # tx hash -> (sender index, nonce, recipient, value), sent or about to be
+        self.sent = {}          # the attempted ones eth_sendRawTransaction answered with their hash
         self.acknowledged = {}  # tx hash -> (block hash, block number), from receipts the RPC returned
         self.rejections = []
         self.ended_by = None
@@ -50,6 +53,8 @@ class TransferPump(threading.Thread):
                     nonces[index] += 1
                     recipient, value = recipient_of(index, nonce), 1_000 + nonce
                     raw = sign(SENDERS[index], transfer(nonce, recipient, value, legacy=nonce % 3 == 0))
+                    # A batch the kill cuts off may still have been admitted: its hashes are known here.
+                    self.attempted["0x" + keccak(raw).hex()] = (index, nonce, recipient, value)
                     calls.append(({"jsonrpc": "2.0", "id": next(ids), "method": "eth_sendRawTransaction",
                                    "params": ["0x" + raw.hex()]}, (index, nonce, recipient, value)))
                 replies = self._post([call for call, _ in calls])
@@ -102,6 +107,8 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
     assert not pump.rejections, f"transfers were refused under load: {pump.rejections[:3]}"
     acknowledged = dict(pump.acknowledged)
     assert len(acknowledged) >= 150
+    print(f"killed with {len(pump.sent)} transfers accepted, {len(acknowledged)} acknowledged by a receipt, "
+          f"in {len(set(number for _, number in acknowledged.values()))} blocks; the pump ended by {pump.ended_by!r}")
 
     node = NodeProcess(datadir).start()
     try:
@@ -120,7 +127,7 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
         head_number = int(head["number"], 16)
         assert head_number >= max(number for _, number in acknowledged.values())
         mined = {index: set() for index in range(len(SENDERS))}
-        for tx_hash, (index, nonce, recipient, value) in pump.sent.items():
+        for tx_hash, (index, nonce, recipient, value) in pump.attempted.items():
             receipt = rpc.call("eth_getTransactionReceipt", tx_hash)
             is_mined = receipt is not None and int(receipt["blockNumber"], 16) <= head_number
             if is_mined:
@@ -129,11 +136,16 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
             assert balance == (value if is_mined else 0), f"{recipient}: balance {balance} with mined={is_mined}"
         for index, sender in enumerate(SENDERS):
             count = w3.eth.get_transaction_count(sender.address, head_number)
-            assert mined[index] == set(range(count)), f"sender {index}: mined nonces are not 0..{count - 1}"
+            expected = set(range(count))
+            assert mined[index] == expected, (
+                f"sender {index}: nonce {count} at head {head_number}, but receipts for nonces "
+                f"missing {sorted(expected - mined[index])[:10]}, extra {sorted(mined[index] - expected)[:10]}")
             proof = rpc.call("eth_getProof", sender.address, [], head["number"])
             account = proven_account(hex_bytes(head["stateRoot"]), sender.address, proof["accountProof"])
             assert account is not None and account[0] == count
 
+        print(f"after restart: head {head_number}, {sum(len(n) for n in mined.values())} of {len(pump.attempted)} "
+              f"attempted transfers mined ({len(pump.sent)} were answered with a hash before the kill)")
         # New transactions mine on the recovered chain.
         sender = SENDERS[0]
         nonce = w3.eth.get_transaction_count(sender.address, "pending")
