@@ -39,6 +39,7 @@ extension ChainDatabase {
     public func verifyChain(sealer: Address,
                             progress: ((_ number: UInt64) -> Void)? = nil) throws(ChainVerificationError) -> UInt64 {
         guard let head else { throw .notInitialized }
+        forgetRecentBlocks()
         var parent: BlockHeader?
         for number in 0...head.number {
             let block: Block

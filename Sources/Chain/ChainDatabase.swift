@@ -39,6 +39,20 @@ public final class ChainDatabase: @unchecked Sendable {
     /// Serialises writers, so two commits cannot both extend the same head.
     private let writeLock = NSLock()
     private var cachedHead: BlockHeader?
+    /// The newest committed blocks with their receipts, decoded: clients ask about the block
+    /// just made (receipts, logs, new heads) far more than about old ones.
+    private var recentBlocks: [(block: Block, hash: Hash32, receipts: [Receipt])] = []
+    private static let recentBlockCount = 16
+
+    private func recent(_ hash: Hash32) -> (block: Block, hash: Hash32, receipts: [Receipt])? {
+        lock.withLock { recentBlocks.last { $0.hash == hash } }
+    }
+
+    /// Drops the decoded recent blocks, so the next reads come from the store (verification
+    /// must see what is on disk, not what was committed in this process).
+    public func forgetRecentBlocks() {
+        lock.withLock { recentBlocks.removeAll() }
+    }
 
     public init(store: any KeyValueStore) throws(ChainDatabaseError) {
         self.store = store
@@ -91,6 +105,10 @@ public final class ChainDatabase: @unchecked Sendable {
         defer { writeLock.unlock() }
         guard try genesisHash != nil else { throw .notInitialized }
         try apply(try commitBatch(block, receipts: receipts, stateNodes: stateNodes), newHead: block.header)
+        lock.withLock {
+            recentBlocks.append((block, block.hash, receipts))
+            if recentBlocks.count > Self.recentBlockCount { recentBlocks.removeFirst() }
+        }
     }
 
     /// The batch `commit` writes, after checking that `block` extends the head. Exposed to
@@ -158,6 +176,7 @@ public final class ChainDatabase: @unchecked Sendable {
     }
 
     public func header(hash: Hash32) throws(ChainDatabaseError) -> BlockHeader? {
+        if let recent = recent(hash) { return recent.block.header }
         guard let bytes = try read(ChainDatabaseKey.header(hash)) else { return nil }
         do {
             return try BlockHeader(encoded: bytes)
@@ -185,6 +204,7 @@ public final class ChainDatabase: @unchecked Sendable {
     }
 
     public func body(hash: Hash32) throws(ChainDatabaseError) -> BlockBody? {
+        if let recent = recent(hash) { return recent.block.body }
         guard let bytes = try read(ChainDatabaseKey.body(hash)) else { return nil }
         do {
             return try BlockBody(encoded: bytes)
@@ -194,6 +214,7 @@ public final class ChainDatabase: @unchecked Sendable {
     }
 
     public func block(hash: Hash32) throws(ChainDatabaseError) -> Block? {
+        if let recent = recent(hash) { return recent.block }
         guard let header = try header(hash: hash) else { return nil }
         guard let body = try body(hash: hash) else { throw .corrupt(record: "block \(hash)", reason: "header without body") }
         return Block(header: header, body: body)
@@ -205,6 +226,7 @@ public final class ChainDatabase: @unchecked Sendable {
     }
 
     public func receipts(blockHash: Hash32) throws(ChainDatabaseError) -> [Receipt]? {
+        if let recent = recent(blockHash) { return recent.receipts }
         guard let bytes = try read(ChainDatabaseKey.receipts(blockHash)) else { return nil }
         do {
             return try Receipt.decodeList(bytes)

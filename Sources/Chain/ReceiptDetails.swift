@@ -24,17 +24,26 @@ public struct ReceiptDetails: Equatable, Sendable {
     /// The details of every transaction in `block`, given its receipts. Fails when a sender
     /// cannot be recovered or the receipts do not belong to the block.
     public static func of(block: Block, receipts: [Receipt]) throws -> [ReceiptDetails] {
+        try of(block: block, receipts: receipts, indices: 0..<block.transactions.count)
+    }
+
+    /// The details of the transactions at `indices` only (a receipt lookup needs one, not the
+    /// whole block): gas and log positions come from the receipts before them.
+    public static func of(block: Block, receipts: [Receipt], indices: Range<Int>) throws -> [ReceiptDetails] {
         guard receipts.count == block.transactions.count else {
             throw ChainDatabaseError.receiptCountMismatch(transactions: block.transactions.count, receipts: receipts.count)
         }
+        guard indices.lowerBound >= 0, indices.upperBound <= receipts.count else { return [] }
         let blockHash = block.hash
         let baseFee = block.header.baseFeePerGas ?? .zero
         var details = [ReceiptDetails]()
-        var previousCumulative: UInt64 = 0
-        var logIndex: UInt32 = 0
-        for (index, (transaction, receipt)) in zip(block.transactions, receipts).enumerated() {
-            let sender = try transaction.sender()
+        details.reserveCapacity(indices.count)
+        var previousCumulative: UInt64 = indices.lowerBound > 0 ? receipts[indices.lowerBound - 1].cumulativeGasUsed : 0
+        var logIndex = UInt32(receipts[..<indices.lowerBound].reduce(0) { $0 + $1.logs.count })
+        for index in indices {
+            let transaction = block.transactions[index], receipt = receipts[index]
             let transactionHash = transaction.hash
+            let sender = try transaction.cachedSender(hash: transactionHash)
             let logs = receipt.logs.map { log -> LocatedLog in
                 defer { logIndex += 1 }
                 return LocatedLog(log: log, blockHash: blockHash, blockNumber: block.number,
@@ -73,9 +82,12 @@ extension ChainDatabase {
     /// The receipt details of a mined transaction (`eth_getTransactionReceipt`).
     public func receiptDetails(transactionHash hash: Hash32) throws -> ReceiptDetails? {
         guard let location = try transactionLocation(hash: hash),
-              let details = try receiptDetails(blockHash: location.blockHash),
-              Int(location.index) < details.count else { return nil }
-        return details[Int(location.index)]
+              let block = try block(hash: location.blockHash) else { return nil }
+        guard let receipts = try receipts(blockHash: location.blockHash) else {
+            throw ChainDatabaseError.corrupt(record: "receipts of block \(block.number)", reason: "missing")
+        }
+        let index = Int(location.index)
+        return try ReceiptDetails.of(block: block, receipts: receipts, indices: index..<(index + 1)).first
     }
 
     /// The receipt details of every transaction in a block (`eth_getBlockReceipts`).

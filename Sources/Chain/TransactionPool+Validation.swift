@@ -3,7 +3,7 @@ import Primitives
 extension TransactionPool {
     /// Checks that need no account state, in the order other Ethereum pools apply them, and
     /// recovers the sender. Runs outside the pool's lock (signature recovery is the slow part).
-    static func validateStateless(_ tx: Transaction, encodedSize: Int,
+    static func validateStateless(_ tx: Transaction, hash: Hash32, encodedSize: Int,
                                   config: TransactionPoolConfig) throws(TransactionPoolError) -> Address {
         if tx.type == .blob { throw .transactionTypeNotSupported }
         guard encodedSize <= config.maxTransactionSize else {
@@ -22,7 +22,7 @@ extension TransactionPool {
             throw .exceedsBlockGasLimit(gasLimit: tx.gasLimit, blockGasLimit: config.blockGasLimit)
         }
         do {
-            return try tx.sender()
+            return try tx.cachedSender(hash: hash)
         } catch {
             throw .invalidSender
         }

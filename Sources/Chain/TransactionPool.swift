@@ -86,7 +86,7 @@ public final class TransactionPool: @unchecked Sendable {
                        journaling: Bool) throws(TransactionPoolError) -> TransactionPoolAdmission {
         let hash = Keccak256.hash(raw)
         if lock.withLock({ byHash[hash] != nil }) { throw .alreadyKnown }
-        let sender = try Self.validateStateless(transaction, encodedSize: raw.count, config: config)
+        let sender = try Self.validateStateless(transaction, hash: hash, encodedSize: raw.count, config: config)
         // Account state is read before taking the lock (see `PoolStateReader`).
         let stateNonce = state.nonce(of: sender)
         guard transaction.nonce >= stateNonce else { throw .nonceTooLow(next: stateNonce, got: transaction.nonce) }

@@ -31,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("block-time"), help: "Block interval in milliseconds for --seal interval.")
     var blockTime: UInt64 = 1_000
 
+    @Flag(name: .customLong("empty-blocks"), help: "With --seal interval, seal a block even when no transaction waits.")
+    var emptyBlocks = false
+
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
@@ -57,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { if dev { try? FileManager.default.removeItem(atPath: directory) } }
         let (host, port) = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
-        let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: false)
+        let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: emptyBlocks)
         let node: LedgerNode
         do {
             node = try LedgerNode(dataDirectory: directory, sealing: mode)
@@ -65,6 +68,10 @@ struct RunCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         logger.info("chain \(node.genesis.config.chainId) at block \(node.database.head?.number ?? 0), \(node.pool.count) pooled transactions restored")
+        if node.sealer != nil {
+            let sealerAddress = (try? node.genesis.sealer)?.description ?? "?"
+            logger.info("sealing \(seal == "instant" ? "instantly" : "every \(blockTime) ms") as \(sealerAddress)")
+        }
         logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")
         let readyLogger = logger
         try await node.run(host: host, port: port, logger: logger) { boundPort in

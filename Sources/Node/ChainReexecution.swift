@@ -37,6 +37,7 @@ extension ChainDatabase {
     @discardableResult
     public func reexecuteChain(genesis: Genesis, progress: ((_ number: UInt64) -> Void)? = nil) throws -> UInt64 {
         guard let head else { throw ChainReexecutionError.notInitialized }
+        forgetRecentBlocks()
         guard let genesisHeader = try header(number: 0) else { throw ChainReexecutionError.missingBlock(number: 0) }
         let derivedGenesisRoot = try genesis.state().root
         guard derivedGenesisRoot == genesisHeader.stateRoot else {

@@ -139,6 +139,33 @@ extension NodeStateBackend {
         }
     }
 
+    /// Re-runs the block of a mined transaction up to it, then runs the transaction itself
+    /// with `prepare` applied to the EVM first (a tracer), returning its result.
+    func replay(transactionHash: Hash32, prepare: (EVM) -> Void) throws -> TransactionResult {
+        guard let (_, location) = try database.transaction(hash: transactionHash),
+              let block = try database.block(hash: location.blockHash),
+              let parent = try database.header(hash: block.header.parentHash) else {
+            throw RPCError.server("transaction \(transactionHash) not found")
+        }
+        let state = TrieAccountState(database: database, root: parent.stateRoot)
+        let journal = JournaledState(backend: state)
+        let evm = EVM(state: journal, block: BlockEnvironment(block.header, chainId: chainId), fork: .cancun)
+        for transaction in block.transactions[..<Int(location.index)] {
+            _ = try? evm.execute(transaction: TransactionEnvironment(transaction, sender: try transaction.cachedSender()))
+        }
+        let target = block.transactions[Int(location.index)]
+        let environment = TransactionEnvironment(target, sender: try target.cachedSender())
+        prepare(evm)
+        let result: TransactionResult
+        do {
+            result = try evm.execute(transaction: environment)
+        } catch {
+            throw StateBackendError.execution(Self.message(for: error))
+        }
+        if let failure = state.readFailure { throw StateBackendError.execution("state database unreadable: \(failure)") }
+        return result
+    }
+
     public func traceTransaction(hash: Hash32, options: JSONValue?) throws -> JSONValue {
         throw RPCError.stateUnavailable("debug_traceTransaction")
     }

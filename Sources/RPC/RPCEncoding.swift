@@ -13,8 +13,9 @@ enum RPCEncoding {
     /// A transaction, with its block position when mined.
     static func transaction(_ transaction: Transaction, hash: Hash32? = nil, location: TransactionLocation?,
                             baseFee: UInt256?) -> JSONValue {
+        let hash = hash ?? transaction.hash
         var fields: [String: JSONValue] = [
-            "hash": .string((hash ?? transaction.hash).description),
+            "hash": .string(hash.description),
             "type": quantity(UInt64(transaction.type.rawValue)),
             "nonce": quantity(transaction.nonce),
             "gas": quantity(transaction.gasLimit),
@@ -27,7 +28,7 @@ enum RPCEncoding {
             "blockNumber": location.map { quantity($0.blockNumber) } ?? .null,
             "transactionIndex": location.map { quantity(UInt64($0.index)) } ?? .null,
         ]
-        if let sender = try? transaction.sender() { fields["from"] = address(sender) }
+        if let sender = try? transaction.cachedSender(hash: hash) { fields["from"] = address(sender) }
         if let chainId = transaction.chainId { fields["chainId"] = quantity(chainId) }
         switch transaction.payload {
         case .legacy(let legacy):
