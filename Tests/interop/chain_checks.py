@@ -114,3 +114,34 @@ def genesis_state_root(alloc: dict) -> bytes:
 
 def checksum(address: str) -> str:
     return to_checksum_address(address)
+
+
+def log_bloom(logs: list[dict]) -> bytes:
+    """The 2048-bit bloom of JSON-RPC logs (Yellow Paper 4.3.1): three bits per address and
+    topic, each from a byte pair of its Keccak-256."""
+    bloom = bytearray(256)
+    for log in logs:
+        for item in [hex_bytes(log["address"])] + [hex_bytes(topic) for topic in log["topics"]]:
+            digest = keccak(item)
+            for i in (0, 2, 4):
+                bit = ((digest[i] << 8) | digest[i + 1]) & 2047
+                bloom[255 - bit // 8] |= 1 << (bit % 8)
+    return bytes(bloom)
+
+
+def receipt_encoding(receipt: dict) -> bytes:
+    """The consensus encoding of a JSON-RPC receipt (EIP-2718: type byte first unless legacy)."""
+    logs = [[hex_bytes(log["address"]), [hex_bytes(topic) for topic in log["topics"]], hex_bytes(log["data"])]
+            for log in receipt["logs"]]
+    body = rlp.encode([quantity(receipt["status"]), quantity(receipt["cumulativeGasUsed"]),
+                       hex_bytes(receipt["logsBloom"]), logs])
+    kind = quantity(receipt["type"])
+    return body if kind == 0 else bytes([kind]) + body
+
+
+def ordered_trie_root(items: list[bytes]) -> bytes:
+    """Root of the trie keyed by RLP(index), as transactions and receipts roots are built."""
+    trie = HexaryTrie({})
+    for index, item in enumerate(items):
+        trie[rlp.encode(index)] = item
+    return trie.root_hash
