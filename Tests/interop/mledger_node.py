@@ -38,12 +38,14 @@ def init_datadir(datadir: Path, genesis: Path = DEV_GENESIS) -> None:
 
 
 class NodeProcess:
-    """One `mledger run` process on 127.0.0.1 with a free port (port 0, read back from the log)."""
+    """One `mledger run` process on 127.0.0.1 with a free port (port 0, read back from the log).
+    Without a data directory it runs `--dev` (a throw-away chain the node makes itself); the log
+    then goes to `log_path`."""
 
-    def __init__(self, datadir: Path, extra_args: tuple = ()):
-        self.datadir = Path(datadir)
+    def __init__(self, datadir: Path | None, extra_args: tuple = (), log_path: Path | None = None):
+        self.datadir = Path(datadir) if datadir is not None else None
         self.extra_args = tuple(extra_args)
-        self.log_path = self.datadir.parent / f"{self.datadir.name}-node.log"
+        self.log_path = log_path or self.datadir.parent / f"{self.datadir.name}-node.log"
         self.process = None
         self.port = None
         self._lines = []
@@ -61,7 +63,8 @@ class NodeProcess:
         self._lines = []
         self._listening.clear()
         self.port = None
-        command = [str(mledger_binary()), "run", "--datadir", str(self.datadir),
+        chain = ["--datadir", str(self.datadir)] if self.datadir is not None else ["--dev"]
+        command = [str(mledger_binary()), "run", *chain,
                    "--rpc-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", *self.extra_args]
         self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, text=True, errors="replace")
