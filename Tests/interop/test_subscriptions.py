@@ -121,3 +121,24 @@ def test_web3_async_websocket_provider(node, w3):
             assert await aw3.eth.unsubscribe(subscription) is True
 
     asyncio.run(scenario())
+
+
+def test_pending_transactions_and_bad_messages_over_websocket(node, w3):
+    with connect(node.ws_url, open_timeout=10) as socket:
+        session = Session(socket)
+        pending = session.call("eth_subscribe", "newPendingTransactions")
+        # Bad messages get JSON-RPC errors on the same connection, which stays open.
+        socket.send("{not json")
+        assert json.loads(socket.recv(timeout=10))["error"]["code"] == -32700
+        socket.send(json.dumps({"jsonrpc": "2.0", "id": 99, "method": "eth_subscribe", "params": ["noSuchKind"]}))
+        reply = json.loads(socket.recv(timeout=10))
+        while "id" not in reply:
+            session.notifications.append(reply)
+            reply = json.loads(socket.recv(timeout=10))
+        assert (reply["id"], reply["error"]["code"]) == (99, -32602)
+
+        tx_hash = w3.eth.send_raw_transaction(sign(SENDER, transfer(next_nonce(w3, SENDER.address), "0x" + "4e" * 20, 1)))
+        expected = "0x" + tx_hash.hex().removeprefix("0x")
+        session.wait_for(lambda m: m.get("params", {}).get("subscription") == pending
+                         and m["params"]["result"] == expected)
+        assert session.call("eth_chainId") == hex(1337)
