@@ -102,3 +102,25 @@ def test_seeded_fuzz_keeps_the_node_up_and_consistent(node, rpc):
     assert rpc.call("eth_getBlockByNumber", hex(head), False)["hash"] == latest["hash"]
     assert rpc.call("eth_getBlockByHash", latest["hash"], False)["number"] == latest["number"]
     assert rpc.call("eth_chainId") == hex(1337)
+
+
+def test_seeded_fuzz_over_websocket(node):
+    """The same generator over one WebSocket connection (text frames, binary for raw garbage):
+    every message gets its error reply and the connection stays open."""
+    from websockets.sync.client import connect
+    seed = SEED + 1
+    failures = []
+    with connect(node.ws_url, open_timeout=10, max_size=2**25) as socket:
+        for index, case in enumerate(BodyGenerator(seed).cases(COUNT // 4, oversized_bodies=0)):
+            try:
+                socket.send(case.body.decode("utf-8"))
+            except UnicodeDecodeError:
+                socket.send(case.body)
+            reply = socket.recv(timeout=30)
+            problem = problem_with(case, 200, reply.encode() if isinstance(reply, str) else reply)
+            if problem:
+                failures.append(f"#{index} {case.category}: {problem}; message {case.body[:160]!r}")
+        socket.send(json.dumps({"jsonrpc": "2.0", "id": "last", "method": "eth_chainId"}))
+        assert json.loads(socket.recv(timeout=30)) == {"jsonrpc": "2.0", "id": "last", "result": hex(1337)}
+    assert node.alive
+    assert not failures, f"{len(failures)} bad messages mishandled over WebSocket (seed {seed}):\n" + "\n".join(failures[:15])
