@@ -68,13 +68,15 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "Crypto", "Primitives", "RLP", "Trie"],
+                exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node", "LedgerClient", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -101,6 +103,10 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "RPC", "Chain", "EVM", "Crypto", "Primitives", "LedgerClient"]),
         .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
         .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
+        .testTarget(name: "AuditTests", dependencies: [
+            "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "Crypto", "Primitives", "RLP", "Trie",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",

@@ -187,6 +187,7 @@ public final class ChainDatabase: @unchecked Sendable {
 
     /// The canonical block hash at `number`.
     public func canonicalHash(number: UInt64) throws(ChainDatabaseError) -> Hash32? {
+        guard let head, number <= head.number else { return nil }  // see `transactionLocation`
         guard let bytes = try read(ChainDatabaseKey.canonicalHash(number)) else { return nil }
         return try hash(bytes, record: "canonical hash \(number)")
     }
@@ -240,6 +241,9 @@ public final class ChainDatabase: @unchecked Sendable {
         guard let location = TransactionLocation(encoded: bytes) else {
             throw .corrupt(record: "lookup of transaction \(hash)", reason: "\(bytes.count) bytes")
         }
+        // A commit writes its batch before the head moves; until then the block does not exist
+        // for readers, so nobody sees a receipt ahead of `eth_blockNumber` and "latest" state.
+        guard let head, location.blockNumber <= head.number else { return nil }
         return location
     }
 

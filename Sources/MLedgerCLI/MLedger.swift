@@ -15,6 +15,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             TrainCommand.self,
             PredictCommand.self,
             InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Audit
+import Crypto
+import Foundation
+import LedgerClient
+import Primitives
+
+/// `mledger audit --rpc URL --model 0xADDRESS [--artifact FILE] [--dataset FILE ...] [--json]`:
+/// checks a model's lineage using only JSON-RPC answers and what they prove. One line per
+/// check (`PASS name` / `FAIL name: evidence`) and `audit: N passed, M failed`, or one JSON
+/// document with `--json`. Exit code 0 only when every check passes, 1 when one fails, 2 when
+/// the audit could not run (unreachable node, bad arguments).
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit a model's lineage (seals, code hashes, storage proofs, weights, datasets) over JSON-RPC.")
+
+    @Option(help: "JSON-RPC URL of the node, for example http://127.0.0.1:8545.")
+    var rpc: String
+
+    @Option(help: "Address of the ModelRecord contract to audit.")
+    var model: String
+
+    @Option(help: "The model artifact file; its Keccak-256 must equal the record's weightsHash.")
+    var artifact: String?
+
+    @Option(help: "A dataset file to match with the lineage's DatasetRecords (repeatable).")
+    var dataset: [String] = []
+
+    @Option(name: .customLong("genesis-hash"), help: "Expected genesis block hash (pins the chain).")
+    var genesisHash: String?
+
+    @Flag(help: "Print one JSON document instead of lines.")
+    var json = false
+
+    /// Exit code of an audit that ran and found a failing check.
+    static let failedExitCode: Int32 = 1
+    /// Exit code of an audit that could not run.
+    static let errorExitCode: Int32 = 2
+
+    func run() async throws {
+        let modelAddress: Address
+        let pinnedGenesis: Hash32?
+        let client: JSONRPCLedgerClient
+        do {
+            modelAddress = try Address(checksummed: model)
+            pinnedGenesis = try genesisHash.map { text throws(HexError) in try Hash32(hex: text) }
+            guard let url = URL(string: rpc) else { throw CommandFailure("--rpc \(rpc) is not a URL") }
+            client = try JSONRPCLedgerClient(url: url)
+        } catch {
+            Self.printError("\(error)")
+            throw ExitCode(Self.errorExitCode)
+        }
+        let report: AuditReport
+        do {
+            let auditor = try LineageAuditor(client: client, expectedGenesisHash: pinnedGenesis)
+            report = try await auditor.audit(model: modelAddress, artifactPath: artifact, datasetPaths: dataset)
+        } catch {
+            Self.printError("\(error)")
+            throw ExitCode(Self.errorExitCode)
+        }
+        print(json ? report.json : report.text)
+        if !report.allPassed { throw ExitCode(Self.failedExitCode) }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    }
+}
