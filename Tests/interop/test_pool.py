@@ -96,6 +96,10 @@ def test_rejection_texts(w3, rpc, account):
         assert rejection(rpc, sign(account, tx)).startswith(text), text
     wrong_chain = dict(transfer(nonce, RECIPIENT, 1), chainId=CHAIN_ID + 1)
     assert rejection(rpc, sign(account, wrong_chain)).startswith("invalid chain id")
+    create = {"chainId": CHAIN_ID, "nonce": nonce, "gas": block_gas_limit, "value": 0, "type": 2, "maxFeePerGas": 0,
+              "maxPriorityFeePerGas": 0, "data": b"\x01" * (49_152 + 1)}  # EIP-3860 limit + 1
+    assert rejection(rpc, sign(account, create)).startswith("max initcode size exceeded")
+    assert rejection(rpc, sign(account, transfer(2**64 - 1, RECIPIENT, 1))).startswith("nonce has max value")  # EIP-2681
     tip_above_cap = dict(transfer(nonce, RECIPIENT, 1), maxPriorityFeePerGas=2, maxFeePerGas=1)
     assert rejection(rpc, sign(account, tip_above_cap)).startswith("max priority fee per gas higher than max fee per gas")
     unfunded = Account.from_key(keccak(text="mledger interop unfunded"))
