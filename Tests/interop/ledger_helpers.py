@@ -18,13 +18,9 @@ def make_web3(port: int) -> Web3:
 
 
 def wait_for_receipt(w3: Web3, tx_hash, timeout: float = 60):
-    """The receipt, once the head has reached its block too. A receipt can be served a moment
-    before eth_blockNumber and "latest" state move to its block (finding F1, checked on its
-    own by test_consistency.py); waiting here keeps the other tests about their own subject."""
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
-    wait_until(lambda: w3.eth.block_number >= receipt["blockNumber"], timeout=timeout, interval=0.01,
-               what=f"the head to reach block {receipt['blockNumber']}")
-    return receipt
+    """web3's own wait. Reads right after it see the receipt's block at "latest" (checked on its
+    own by test_consistency.py), so no test waits for the head separately."""
+    return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
 
 
 def send_signed(w3: Web3, account, tx: dict):
