@@ -142,3 +142,39 @@ def test_pending_transactions_and_bad_messages_over_websocket(node, w3):
         session.wait_for(lambda m: m.get("params", {}).get("subscription") == pending
                          and m["params"]["result"] == expected)
         assert session.call("eth_chainId") == hex(1337)
+
+
+def test_every_block_once_and_in_order_under_load(node, w3, rpc):
+    """While batches of transfers arrive, a newHeads subscriber and a block filter each see
+    every new block exactly once, in chain order."""
+    sender = DEV_ACCOUNTS[3]
+    with connect(node.ws_url, open_timeout=10, max_size=2**24) as socket:
+        session = Session(socket)
+        heads = session.call("eth_subscribe", "newHeads")
+        block_filter = rpc.call("eth_newBlockFilter")
+        start = int(rpc.call("eth_blockNumber"), 16)
+        polled = []
+        nonce = next_nonce(w3, sender.address)
+        for _ in range(25):
+            batch = [{"jsonrpc": "2.0", "id": n, "method": "eth_sendRawTransaction",
+                      "params": ["0x" + sign(sender, transfer(nonce + n, "0x" + "4b" * 20, 1)).hex()]} for n in range(10)]
+            status, body = rpc.post(json.dumps(batch).encode())
+            assert status == 200 and all("result" in reply for reply in json.loads(body))
+            nonce += 10
+            polled += rpc.call("eth_getFilterChanges", block_filter)
+        last = wait_until_mined(w3, sender.address, nonce)
+        canonical = [rpc.call("eth_getBlockByNumber", hex(n), False)["hash"] for n in range(start + 1, last + 1)]
+        session.wait_for(lambda m: m["params"]["subscription"] == heads and int(m["params"]["result"]["number"], 16) == last)
+        seen = [m["params"]["result"]["hash"] for m in session.notifications if m["params"]["subscription"] == heads]
+        polled += rpc.call("eth_getFilterChanges", block_filter)
+    assert len(canonical) >= 2
+    assert seen == canonical
+    assert polled == canonical
+
+
+def wait_until_mined(w3, address: str, nonce: int) -> int:
+    deadline = time.monotonic() + 60
+    while w3.eth.get_transaction_count(address, "latest") < nonce:
+        assert time.monotonic() < deadline, "transfers did not mine within 60s"
+        time.sleep(0.02)
+    return w3.eth.block_number
