@@ -71,16 +71,24 @@ let package = Package(
         .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "Crypto", "Primitives", "RLP", "Trie"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // Verification REST service (issue 6): contract records over LedgerClient and the bindings.
+        .target(name: "Verification", dependencies: [
+            "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node", "LedgerClient", "Audit",
+            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
+            "LedgerClient", "Audit", "Verification",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
+            "LedgerClient", "Node", "RPC",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -106,6 +114,10 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: [
             "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "Crypto", "Primitives", "RLP", "Trie",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "VerificationTests", dependencies: [
+            "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [

@@ -11,6 +11,7 @@ let groups: [String: () -> Void] = [
     "trie": runTrieBenchmarks,
     "datasets": runDatasetsBenchmarks,
     "ml": runMLBenchmarks,
+    "contracts": runContractsBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

@@ -1,33 +1,16 @@
 import ArgumentParser
 import Chain
-import Crypto
 import Foundation
+import LedgerClient
 import Primitives
 
 /// `mledger account new|list`: company signing accounts as keystore v3 files under
-/// `DIR/keystore`, encrypted with the node passphrase, plus a company → addresses index.
+/// `DIR/keystore`, encrypted with the node passphrase, plus a company → addresses index; both
+/// are kept by `CompanyKeyring`, the same keyring the REST services sign with.
 struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account", abstract: "Manage company signing accounts (keystore v3).",
         subcommands: [NewAccount.self, ListAccounts.self])
-
-    /// The index file mapping each company to its account addresses.
-    static func indexURL(datadir: String) -> URL {
-        keystoreURL(datadir: datadir).appendingPathComponent("companies.json")
-    }
-
-    static func keystoreURL(datadir: String) -> URL {
-        URL(fileURLWithPath: datadir).appendingPathComponent("keystore")
-    }
-
-    static func readIndex(datadir: String) throws -> [String: [String]] {
-        guard let data = FileManager.default.contents(atPath: indexURL(datadir: datadir).path) else { return [:] }
-        do {
-            return try JSONDecoder().decode([String: [String]].self, from: data)
-        } catch {
-            throw CommandFailure("company index \(indexURL(datadir: datadir).path) is not valid JSON: \(error)")
-        }
-    }
 
     struct NewAccount: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,31 +27,17 @@ struct AccountCommand: ParsableCommand {
         var passphraseFile: String?
 
         func run() throws {
-            let name = company.trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.count <= 128, !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-                throw ValidationError("--company must be 1 to 128 printable characters")
-            }
             let passphrase = try readPassphrase(file: passphraseFile)
-            var attempts = 0
-            var encrypted: (json: Data, address: Address)?
-            // A random 32-byte string is a valid secp256k1 key with overwhelming probability.
-            while encrypted == nil && attempts < 8 {
-                attempts += 1
-                let key = try SecureRandom.bytes(32)
-                encrypted = try? Keystore.encrypt(privateKey: key, passphrase: passphrase)
+            do {
+                let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: datadir), passphrase: passphrase)
+                let created = try keyring.createAccount(company: company)
+                print("company \(company.trimmingCharacters(in: .whitespaces)): account \(created.address)")
+                print("key file: \(created.keyFile.path)")
+            } catch CompanyKeyringError.invalidCompanyName {
+                throw ValidationError("--company must be 1 to 128 printable characters")
+            } catch {
+                throw CommandFailure("\(error)")
             }
-            guard let (json, address) = encrypted else { throw CommandFailure("could not generate a key") }
-            let directory = AccountCommand.keystoreURL(datadir: datadir)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            let file = try Keystore.writeKeyFile(json: json, address: address, directory: directory)
-            var index = try AccountCommand.readIndex(datadir: datadir)
-            index[name, default: []].append(address.description)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Keystore.writeAtomically(try encoder.encode(index), to: AccountCommand.indexURL(datadir: datadir))
-            print("company \(name): account \(address)")
-            print("key file: \(file.path)")
         }
     }
 
@@ -79,8 +48,10 @@ struct AccountCommand: ParsableCommand {
         var datadir: String = "."
 
         func run() throws {
-            let index = try AccountCommand.readIndex(datadir: datadir)
-            if index.isEmpty { print("no accounts in \(AccountCommand.keystoreURL(datadir: datadir).path)") }
+            let directory = URL(fileURLWithPath: datadir)
+            let index: [String: [Address]]
+            do { index = try CompanyKeyring.readIndex(dataDirectory: directory) } catch { throw CommandFailure("\(error)") }
+            if index.isEmpty { print("no accounts in \(CompanyKeyring.keystoreDirectory(dataDirectory: directory).path)") }
             for company in index.keys.sorted() {
                 for address in index[company] ?? [] { print("\(company)\t\(address)") }
             }

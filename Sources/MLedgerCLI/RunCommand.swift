@@ -1,6 +1,9 @@
 import ArgumentParser
 import Chain
 import Foundation
+import LedgerClient
+import ServiceLifecycle
+import Verification
 import Logging
 import Node
 import RPC
@@ -49,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
         if dev {
             directory = NSTemporaryDirectory() + "mledger-dev-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
             do {
-                let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: genesis)
+                let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: Self.locate(genesis))
                 database.store.close()
             } catch {
                 throw CommandFailure("--dev: \(error)")
@@ -72,11 +75,50 @@ struct RunCommand: AsyncParsableCommand {
             let sealerAddress = (try? node.genesis.sealer)?.description ?? "?"
             logger.info("sealing \(seal == "instant" ? "instantly" : "every \(blockTime) ms") as \(sealerAddress)")
         }
-        logger.info("service REST API (\(apiAddress)) not available yet: it lands with the services")
         let readyLogger = logger
-        try await node.run(host: host, port: port, logger: logger) { boundPort in
+        var services = [any Service]()
+        if let passphrase = servicePassphrase(logger: logger) {
+            let (apiHost, apiPort) = try Self.hostAndPort(apiAddress, option: "--api-addr")
+            let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: directory), passphrase: passphrase,
+                                             cost: dev ? .light : .standard)
+            services.append(try VerificationService.makeApplication(
+                client: node.makeClient(), keyring: keyring, host: apiHost, port: apiPort, logger: logger) { boundPort in
+                readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
+            })
+        }
+        try await node.run(host: host, port: port, logger: logger, services: services) { boundPort in
             readyLogger.info("JSON-RPC listening on http://\(host):\(boundPort) (WebSocket on the same port)")
         }
+    }
+
+    /// The node passphrase the REST services sign with (company keys): MLEDGER_PASSPHRASE or
+    /// the file MLEDGER_PASSPHRASE_FILE names; on a --dev chain without one, the public dev
+    /// passphrase. Without a passphrase the REST API stays off (it could not sign).
+    func servicePassphrase(logger: Logger) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["MLEDGER_PASSPHRASE_FILE"], let line = try? readPassphrase(file: path) { return line }
+        if let value = environment["MLEDGER_PASSPHRASE"], !value.isEmpty { return value }
+        if dev {
+            logger.info("REST API: company keys of this throw-away chain use the public dev passphrase \"mledger dev\"")
+            return "mledger dev"
+        }
+        logger.warning("REST API off: it signs with company keys and needs the node passphrase (MLEDGER_PASSPHRASE or MLEDGER_PASSPHRASE_FILE)")
+        return nil
+    }
+
+    /// `path` as given when it exists; otherwise, for a relative path, the same path under the
+    /// checkout the binary was built in (`.build/<config>/mledger` → `../../`), so
+    /// `mledger run --dev` works from any directory.
+    static func locate(_ path: String) -> String {
+        guard !FileManager.default.fileExists(atPath: path), !path.hasPrefix("/") else { return path }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent(path).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return path
     }
 
     static func hostAndPort(_ text: String, option: String) throws -> (String, Int) {

@@ -1,0 +1,238 @@
+import Contracts
+import Hummingbird
+import LedgerClient
+import Logging
+import NIOCore
+import Primitives
+
+/// The verification REST service (issue 6, item 3): registers datasets and models as
+/// `DatasetRecord`/`ModelRecord` contracts deployed from the organization's own account, reads
+/// them back from chain state, checks a result hash against the stored one, and finalizes.
+/// It reaches the ledger only through `LedgerClient` and the typed bindings, and signs with the
+/// keyring's company keys in process.
+///
+/// Routes (JSON in and out; errors are `{"error": ...}` with 422 naming the bad field, 404 for an
+/// address that holds no record of the asked kind, 409 for a contract rule that refused):
+/// - `POST /contract/dataset`, `POST /contract/model`, `POST /contract/model_unverified` →
+///   `{"contract_address": "0x…"}`;
+/// - `GET /contract/{dataset|model|model_unverified}/{address}` → the posted shape plus extras;
+/// - `POST /contract/{address}/verify?res_hash=0x…` → `{"verified": bool, "stored_hash": "0x…"}`;
+/// - `POST /contract/{address}/finalize` (models: `?res_hash=0x…`, optional `metrics_hash`, in the
+///   query or a JSON body) → `{"contract_address", "finalized": true, "transaction_hash"}`.
+public struct VerificationService: Sendable {
+    let reader: RecordReader
+    let senders: CompanySenders
+    let keyring: CompanyKeyring
+    /// Largest request body accepted.
+    public var maxBodyBytes = 1 << 20
+
+    public init(client: any LedgerClient, keyring: CompanyKeyring) throws {
+        reader = RecordReader(client: client, dataset: try DatasetRecordBinding(), model: try ModelRecordBinding())
+        senders = CompanySenders(client: client, keyring: keyring)
+        self.keyring = keyring
+    }
+
+    /// The routes, for in-memory tests and for embedding in another application.
+    public func makeRouter(logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(LogRequestsMiddleware(.debug))
+        router.post("/contract/dataset") { request, _ in
+            await respond { try await postDataset(try await body(of: request)) }
+        }
+        router.post("/contract/model") { request, _ in
+            await respond { try await postModel(ModelContractRequest(verifiedBody: try await body(of: request))) }
+        }
+        router.post("/contract/model_unverified") { request, _ in
+            await respond { try await postModel(ModelContractRequest(unverifiedBody: try await body(of: request))) }
+        }
+        // One route per record kind: the router refuses differently named parameters at one
+        // position, and the verify/finalize routes have the address second.
+        for kind in [RecordKind.dataset, .model, .modelUnverified] {
+            router.get("/contract/\(kind.rawValue)/:record") { _, context in
+                await respond { try await getRecord(kind: kind, address: try address(context.parameters.get("record"))) }
+            }
+        }
+        router.get("/contract/:address/:record") { _, context in
+            await respond {
+                let type = context.parameters.get("address") ?? ""
+                throw VerificationError.notFound("unknown contract type \"\(type)\" (dataset, model, model_unverified)")
+            }
+        }
+        router.post("/contract/:address/verify") { request, context in
+            await respond {
+                try await verify(address: try address(context.parameters.get("address")),
+                                 resHash: request.uri.queryParameters.get("res_hash"))
+            }
+        }
+        router.post("/contract/:address/finalize") { request, context in
+            await respond {
+                try await finalize(address: try address(context.parameters.get("address")),
+                                   query: request.uri.queryParameters, body: try await body(of: request, optional: true))
+            }
+        }
+        return router
+    }
+
+    /// The service as an application (a ServiceLifecycle `Service`) on `host:port`, to run beside
+    /// JSON-RPC in one service group; `port` 0 picks a free port, reported to `onListening`.
+    public static func makeApplication(client: any LedgerClient, keyring: CompanyKeyring, host: String, port: Int,
+                                       logger: Logger,
+                                       onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol {
+        let service = try VerificationService(client: client, keyring: keyring)
+        return Application(
+            router: service.makeRouter(logger: logger),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MLedger"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    // MARK: Handlers
+
+    func postDataset(_ body: JSONDocument?) async throws -> JSONDocument {
+        let request = try DatasetContractRequest(body: body)
+        let sender = try await senders.sender(company: request.organization)
+        let (address, _) = try await sender.deploy(
+            initCode: try reader.dataset.deployData(datasetId: request.datasetId, content: request.content))
+        if let scale = request.statsScale {
+            _ = try await sender.transact(to: address, data: try reader.dataset.setStatistics(statsScale: scale, request.statistics))
+        }
+        return .object(["contract_address": .string(address.description)])
+    }
+
+    func postModel(_ request: ModelContractRequest) async throws -> JSONDocument {
+        for (i, dataset) in request.registration.datasets.enumerated() {
+            guard try await reader.kind(of: dataset) == .dataset else {
+                let field = request.registration.datasets.count == 1 ? "data_params.dataset_id" : "data_params.dataset_ids[\(i)]"
+                throw VerificationError.invalidField(field, reason: "no DatasetRecord at \(dataset)")
+            }
+        }
+        let parent = request.registration.parent
+        if parent != .zero, try await reader.kind(of: parent) == nil {
+            throw VerificationError.invalidField("model_params.parent", reason: "no ModelRecord at \(parent)")
+        }
+        let sender = try await senders.sender(company: request.organization)
+        let (address, _) = try await sender.deploy(initCode: try reader.model.deployData(request.registration))
+        if let weights = request.weightsHash {
+            _ = try await sender.transact(to: address, data: try reader.model.finalize(weightsHash: weights,
+                                                                                      metricsHash: request.metricsHash))
+        }
+        return .object(["contract_address": .string(address.description)])
+    }
+
+    func getRecord(kind: RecordKind, address: Address) async throws -> JSONDocument {
+        guard try await reader.kind(of: address) == kind else {
+            throw VerificationError.notFound("no \(kind.rawValue) contract at \(address)")
+        }
+        switch kind {
+        case .dataset:
+            var state = try await reader.datasetState(at: address)
+            state.organization = keyring.company(of: state.owner)
+            return state.json
+        case .model, .modelUnverified:
+            var state = try await reader.modelState(at: address)
+            state.organization = keyring.company(of: state.owner)
+            return state.json
+        }
+    }
+
+    func verify(address: Address, resHash: String?) async throws -> JSONDocument {
+        guard let resHash, !resHash.isEmpty else { throw VerificationError.invalidField("res_hash", reason: "is required") }
+        let given = try JSONFields.hash(resHash, field: "res_hash")
+        guard let kind = try await reader.kind(of: address) else {
+            throw VerificationError.notFound("no dataset or model contract at \(address)")
+        }
+        let stored: Hash32, finalized: Bool
+        switch kind {
+        case .dataset:
+            stored = try await reader.read(reader.dataset.commitment(), at: address)
+            finalized = try await reader.read(reader.dataset.finalized(), at: address)
+        case .model, .modelUnverified:
+            stored = try await reader.read(reader.model.weightsHash(), at: address)
+            finalized = try await reader.read(reader.model.finalized(), at: address)
+        }
+        return .object(["verified": .bool(stored != .zero && stored == given), "stored_hash": .string(stored.description),
+                        "finalized": .bool(finalized), "contract_address": .string(address.description)])
+    }
+
+    func finalize(address: Address, query: Parameters, body: JSONDocument?) async throws -> JSONDocument {
+        guard let kind = try await reader.kind(of: address) else {
+            throw VerificationError.notFound("no dataset or model contract at \(address)")
+        }
+        let data: [UInt8]
+        let owner: Address
+        switch kind {
+        case .dataset:
+            owner = try await reader.read(reader.dataset.owner(), at: address)
+            data = try reader.dataset.finalize()
+        case .model, .modelUnverified:
+            owner = try await reader.read(reader.model.owner(), at: address)
+            func hashParameter(_ name: String) throws(VerificationError) -> Hash32? {
+                if let text = query.get(name) { return try JSONFields.hash(text, field: name) }
+                guard let body, body != .null else { return nil }
+                return try JSONFields(body).optionalHash(name)
+            }
+            guard let weights = try hashParameter("res_hash"), weights != .zero else {
+                throw VerificationError.invalidField("res_hash", reason: "is required to finalize a model (the trained weights' hash)")
+            }
+            data = try reader.model.finalize(weightsHash: weights, metricsHash: try hashParameter("metrics_hash") ?? .zero)
+        }
+        guard let sender = try await senders.sender(owner: owner) else {
+            throw VerificationError.notOwner("the owner \(owner) of \(address) is not an account of this node")
+        }
+        let receipt = try await sender.transact(to: address, data: data)
+        return .object(["contract_address": .string(address.description), "finalized": .bool(true),
+                        "transaction_hash": .string(receipt.transactionHash.description),
+                        "block_number": .integer(Int64(clamping: receipt.blockNumber))])
+    }
+
+    // MARK: Plumbing
+
+    func body(of request: Request, optional: Bool = false) async throws -> JSONDocument? {
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maxBodyBytes) } catch {
+            throw VerificationError.invalidBody("larger than \(maxBodyBytes) bytes")
+        }
+        let bytes = Array(buffer: buffer)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
+            if optional { return nil }
+            throw VerificationError.invalidBody("empty; expected a JSON object")
+        }
+        guard let document = JSONDocument.parse(bytes) else { throw VerificationError.invalidBody("not JSON") }
+        return document
+    }
+
+    func address(_ text: String?) throws(VerificationError) -> Address {
+        try JSONFields.address(text ?? "", field: "address")
+    }
+
+    /// Runs a handler and turns its result or error into a JSON response.
+    func respond(_ handler: () async throws -> JSONDocument) async -> Response {
+        do {
+            return Self.json(try await handler(), status: .ok)
+        } catch {
+            let failure = Self.verificationError(error)
+            return Self.json(failure.body, status: failure.status)
+        }
+    }
+
+    static func verificationError(_ error: any Error) -> VerificationError {
+        switch error {
+        case let error as VerificationError: return error
+        case let error as TransactionSenderError:
+            if case .reverted(_, let reason, _) = error { return .reverted(reason: reason) }
+            return .internalFailure(error.description)
+        case let error as LedgerClientError:
+            if case .reverted(_, let reason) = error { return .reverted(reason: reason) }
+            return .ledger(error.description)
+        case let error as ABIError: return .internalFailure("ABI: \(error)")
+        default: return .internalFailure("\(error)")
+        }
+    }
+
+    static func json(_ document: JSONDocument, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: document.text)))
+    }
+}
