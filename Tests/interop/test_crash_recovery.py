@@ -1,5 +1,5 @@
-"""kill -9 under load: a thread pushes a steady stream of signed transfers and records every
-receipt the RPC returns; the node is SIGKILLed mid-stream and restarted on the same data
+"""kill -9 under load: a thread pushes a steady stream of signed transfers and contract storage
+writes and records every receipt the RPC returns; the node is SIGKILLed mid-stream and restarted on the same data
 directory. Everything acknowledged must still be mined in the same block, the head state must
 be consistent (balances, nonces, a proof against the stateRoot), new transactions must mine,
 and `mledger verify-chain` must pass after a clean stop."""
@@ -16,8 +16,10 @@ from dev_chain import DEV_ACCOUNTS, sign, transfer
 from ledger_helpers import make_web3, wait_for_receipt, wait_until
 from mledger_node import NodeProcess, init_datadir, mledger
 from rpc_client import RawRPC
+from vyper_build import compile_contract
 
 SENDERS = DEV_ACCOUNTS[:2]
+DEPLOYER = DEV_ACCOUNTS[2]
 BATCH = 10
 
 
@@ -26,12 +28,15 @@ def recipient_of(sender_index: int, nonce: int) -> str:
 
 
 class TransferPump(threading.Thread):
-    """Sends batches of transfers from each sender and polls their receipts, until stopped or
-    the connection fails (the node was killed)."""
+    """Sends batches from each sender and polls their receipts, until stopped or the connection
+    fails (the node was killed): sender 0 sends value transfers to fresh addresses, sender 1
+    storage writes `store(nonce + 1)` to a contract (state and storage tries both grow)."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, contract: str, store_data):
         super().__init__(daemon=True)
         self.port = port
+        self.contract = contract
+        self.store_data = store_data
         self.stop = threading.Event()
         self.attempted = {}     # tx hash -> (sender index, nonce, recipient, value), sent or about to be
         self.sent = {}          # the attempted ones eth_sendRawTransaction answered with their hash
@@ -48,11 +53,17 @@ class TransferPump(threading.Thread):
             while not self.stop.is_set():
                 calls = []
                 for _ in range(BATCH):
-                    index = len(self.sent) % len(SENDERS)
+                    index = len(self.attempted) % len(SENDERS)
                     nonce = nonces[index]
                     nonces[index] += 1
-                    recipient, value = recipient_of(index, nonce), 1_000 + nonce
-                    raw = sign(SENDERS[index], transfer(nonce, recipient, value, legacy=nonce % 3 == 0))
+                    if index == 0:
+                        recipient, value = recipient_of(index, nonce), 1_000 + nonce
+                        tx = transfer(nonce, recipient, value, legacy=nonce % 3 == 0)
+                    else:
+                        recipient, value = self.contract, nonce + 1
+                        tx = transfer(nonce, recipient, 0, legacy=nonce % 3 == 0, gas=100_000,
+                                      data=self.store_data(value))
+                    raw = sign(SENDERS[index], tx)
                     # A batch the kill cuts off may still have been admitted: its hashes are known here.
                     self.attempted["0x" + keccak(raw).hex()] = (index, nonce, recipient, value)
                     calls.append(({"jsonrpc": "2.0", "id": next(ids), "method": "eth_sendRawTransaction",
@@ -93,7 +104,15 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
     init_datadir(datadir)
     node = NodeProcess(datadir).start()
     try:
-        pump = TransferPump(node.port)
+        artifact = compile_contract("ValueStore")
+        w3 = make_web3(node.port)
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        deploy = {"chainId": 1337, "nonce": 0, "gas": 500_000, "value": 0, "type": 2, "maxFeePerGas": 0,
+                  "maxPriorityFeePerGas": 0, "data": factory.constructor(0).data_in_transaction}
+        contract_address = wait_for_receipt(w3, w3.eth.send_raw_transaction(sign(DEPLOYER, deploy)))["contractAddress"]
+        contract = w3.eth.contract(address=contract_address, abi=artifact["abi"])
+        pump = TransferPump(node.port, contract_address,
+                            lambda value: bytes.fromhex(contract.encode_abi("store", args=[value])[2:]))
         pump.start()
         started = time.monotonic()
         wait_until(lambda: len(pump.acknowledged) >= 150 and time.monotonic() - started > 2 or not pump.is_alive(),
@@ -107,7 +126,7 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
     assert not pump.rejections, f"transfers were refused under load: {pump.rejections[:3]}"
     acknowledged = dict(pump.acknowledged)
     assert len(acknowledged) >= 150
-    print(f"killed with {len(pump.sent)} transfers accepted, {len(acknowledged)} acknowledged by a receipt, "
+    print(f"killed with {len(pump.sent)} transactions accepted, {len(acknowledged)} acknowledged by a receipt, "
           f"in {len(set(number for _, number in acknowledged.values()))} blocks; the pump ended by {pump.ended_by!r}")
 
     node = NodeProcess(datadir).start()
@@ -132,8 +151,9 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
             is_mined = receipt is not None and int(receipt["blockNumber"], 16) <= head_number
             if is_mined:
                 mined[index].add(nonce)
-            balance = w3.eth.get_balance(w3.to_checksum_address(recipient), head_number)
-            assert balance == (value if is_mined else 0), f"{recipient}: balance {balance} with mined={is_mined}"
+            if index == 0:
+                balance = w3.eth.get_balance(w3.to_checksum_address(recipient), head_number)
+                assert balance == (value if is_mined else 0), f"{recipient}: balance {balance} with mined={is_mined}"
         for index, sender in enumerate(SENDERS):
             count = w3.eth.get_transaction_count(sender.address, head_number)
             expected = set(range(count))
@@ -145,7 +165,14 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
             assert account is not None and account[0] == count
 
         print(f"after restart: head {head_number}, {sum(len(n) for n in mined.values())} of {len(pump.attempted)} "
-              f"attempted transfers mined ({len(pump.sent)} were answered with a hash before the kill)")
+              f"attempted transactions mined ({len(pump.sent)} were answered with a hash before the kill)")
+        # The contract holds the value of the last storage write mined.
+        writes = len(mined[1])
+        assert writes > 0
+        stored = w3.eth.contract(address=contract_address, abi=artifact["abi"]).functions.stored().call(
+            block_identifier=head_number)
+        assert stored == writes, f"stored {stored} after {writes} mined writes"
+
         # New transactions mine on the recovered chain.
         sender = SENDERS[0]
         nonce = w3.eth.get_transaction_count(sender.address, "pending")
