@@ -15,20 +15,19 @@ TARGET = to_checksum_address("0x" + "a1" * 20)
 SLOT = "0x" + "00" * 31 + "07"
 
 
-def signed_kinds(nonce: int) -> dict:
-    base = {"chainId": CHAIN_ID, "to": TARGET, "value": 3, "data": b""}
+def unsigned(kind: int, nonce: int) -> dict:
+    base = {"chainId": CHAIN_ID, "nonce": nonce, "to": TARGET, "value": 3, "data": b""}
+    access_list = [{"address": TARGET, "storageKeys": [SLOT]}]
     return {
-        0: dict(base, nonce=nonce, gas=21_000, gasPrice=0),
-        1: dict(base, nonce=nonce + 1, gas=30_000, gasPrice=0, type=1,
-                accessList=[{"address": TARGET, "storageKeys": [SLOT]}]),
-        2: dict(base, nonce=nonce + 2, gas=30_000, type=2, maxFeePerGas=0, maxPriorityFeePerGas=0,
-                accessList=[{"address": TARGET, "storageKeys": [SLOT]}]),
-    }
+        0: dict(base, gas=21_000, gasPrice=0),
+        1: dict(base, gas=30_000, gasPrice=0, type=1, accessList=access_list),
+        2: dict(base, gas=30_000, type=2, maxFeePerGas=0, maxPriorityFeePerGas=0, accessList=access_list),
+    }[kind]
 
 
 @pytest.mark.parametrize("kind", [0, 1, 2])
 def test_transaction_kinds_through_web3(w3, kind):
-    tx = signed_kinds(next_nonce(w3, SENDER.address) - kind)[kind]
+    tx = unsigned(kind, next_nonce(w3, SENDER.address))
     tx_hash = w3.eth.send_raw_transaction(sign(SENDER, tx))
     receipt = wait_for_receipt(w3, tx_hash)
     assert (receipt["status"], receipt["type"]) == (1, kind)
