@@ -52,8 +52,11 @@ extension NodeStateBackend {
         return result
     }
 
-    /// The gas a call gets when the request names none.
-    func defaultGas(_ request: CallRequest, header: BlockHeader) -> UInt64 { request.gas ?? header.gasLimit }
+    /// The gas a call runs with: what the request names, else the block's gas limit, never
+    /// more than `callGasCap` (a call must not occupy a core for long).
+    func defaultGas(_ request: CallRequest, header: BlockHeader) -> UInt64 {
+        min(request.gas ?? header.gasLimit, callGasCap)
+    }
 
     public func call(_ request: CallRequest, at block: BlockSelector) throws -> [UInt8] {
         let context = try callContext(request, at: block)

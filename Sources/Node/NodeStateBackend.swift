@@ -13,9 +13,12 @@ public final class NodeStateBackend: StateBackend, @unchecked Sendable {
     let database: ChainDatabase
     let pool: TransactionPool
     let chainId: UInt64
+    /// The most gas `eth_call`, `eth_estimateGas` and `debug_traceCall` run with; larger
+    /// requests are clamped to it (50M, as other Ethereum nodes default to).
+    public let callGasCap: UInt64
 
-    public init(database: ChainDatabase, pool: TransactionPool, chainId: UInt64) {
-        self.database = database; self.pool = pool; self.chainId = chainId
+    public init(database: ChainDatabase, pool: TransactionPool, chainId: UInt64, callGasCap: UInt64 = 50_000_000) {
+        self.database = database; self.pool = pool; self.chainId = chainId; self.callGasCap = callGasCap
     }
 
     /// One account's fields as the state trie stores them (EIP-161 empty account when absent).

@@ -118,3 +118,22 @@ import Testing
         #expect(try node.state.balance(of: stranger, at: .latest) == 1_006)
     }
 }
+
+/// Calls cannot ask for unbounded work: gas above the cap is clamped, never trapped on.
+@Suite struct CallGasCapTests {
+    @Test func hugeGasIsClampedAndAnEndlessLoopStops() throws {
+        let directory = try NodeTestSupport.makeDevDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let node = try LedgerNode(dataDirectory: directory)
+        defer { node.close() }
+        let target = Address(low20Of: UInt256(0x100b).hash32)
+        var request = CallRequest()
+        request.to = target
+        request.gas = .max
+        #expect(try node.state.call(request, at: .latest) == [])
+        // JUMPDEST PUSH1 0 JUMP: loops until the gas runs out.
+        request.stateOverrides = [target: AccountOverride(code: [0x5b, 0x60, 0x00, 0x56])]
+        #expect(throws: StateBackendError.execution("out of gas")) { try node.state.call(request, at: .latest) }
+        #expect(throws: StateBackendError.self) { try node.state.estimateGas(request, at: .latest) }
+    }
+}
