@@ -185,3 +185,44 @@ def test_kill_9_mid_load_loses_nothing_acknowledged(tmp_path_factory):
     result = mledger("verify-chain", "--datadir", str(datadir), timeout=300)
     assert result.returncode == 0, f"verify-chain failed after the crash:\n{result.stdout}{result.stderr}"
     assert "verified" in result.stdout
+
+
+def test_sigterm_mid_load_keeps_every_accepted_transaction(tmp_path_factory):
+    """A clean stop under load: exit status 0, and after the restart every transaction whose
+    hash eth_sendRawTransaction returned is mined (mined before the stop, or kept by the pool
+    journal and mined after the restart)."""
+    datadir = tmp_path_factory.mktemp("sigterm") / "data"
+    init_datadir(datadir)
+    node = NodeProcess(datadir).start()
+    w3 = make_web3(node.port)
+    factory_artifact = compile_contract("ValueStore")
+    factory = w3.eth.contract(abi=factory_artifact["abi"], bytecode=factory_artifact["bytecode"])
+    deploy = {"chainId": 1337, "nonce": 0, "gas": 500_000, "value": 0, "type": 2, "maxFeePerGas": 0,
+              "maxPriorityFeePerGas": 0, "data": factory.constructor(0).data_in_transaction}
+    contract_address = wait_for_receipt(w3, w3.eth.send_raw_transaction(sign(DEPLOYER, deploy)))["contractAddress"]
+    contract = w3.eth.contract(address=contract_address, abi=factory_artifact["abi"])
+    pump = TransferPump(node.port, contract_address,
+                        lambda value: bytes.fromhex(contract.encode_abi("store", args=[value])[2:]))
+    pump.start()
+    try:
+        wait_until(lambda: len(pump.sent) >= 200 or not pump.is_alive(), timeout=90, what="200 accepted transactions")
+        assert pump.is_alive(), f"the load stopped before the stop: {pump.ended_by!r}"
+        status = node.stop()
+    finally:
+        pump.stop.set()
+        pump.join(30)
+        node.kill()
+    assert status == 0, f"mledger run exited with {status} after SIGTERM under load:\n{node.log_tail()}"
+    accepted = dict(pump.sent)
+
+    node = NodeProcess(datadir).start()
+    try:
+        rpc = RawRPC(node.port)
+        wait_until(lambda: int(rpc.call("txpool_status")["pending"], 16) == 0, what="the restored pool to drain")
+        lost = [tx_hash for tx_hash in accepted if rpc.call("eth_getTransactionReceipt", tx_hash) is None]
+        assert not lost, f"{len(lost)} of {len(accepted)} accepted transactions were lost by a clean stop, e.g. {lost[:3]}"
+        print(f"clean stop under load: {len(accepted)} accepted, all mined after the restart")
+        rpc.close()
+    finally:
+        status = node.stop()
+    assert status == 0
