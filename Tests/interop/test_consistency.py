@@ -1,11 +1,17 @@
-"""Read-your-writes across methods: once the node returns a transaction's receipt, the head it
-reports (eth_blockNumber, state at "latest") includes that block. Checked from the sender and
-from polling threads while transfers mine one block each (finding F1 in the interop report)."""
+"""Consistency under concurrency. Read-your-writes across methods: once the node returns a
+transaction's receipt, the head it reports (eth_blockNumber, state at "latest") includes that
+block, checked from the sender and from polling threads while transfers mine one block each
+(finding F1 in the interop report). And eight clients sending at once all get mined, in nonce
+order per sender."""
 
 import json
 import threading
 
+from eth_account import Account
+from eth_utils import keccak, to_checksum_address
+
 from dev_chain import DEV_ACCOUNTS, sign, transfer
+from ledger_helpers import next_nonce, wait_for_receipt, wait_until
 from rpc_client import RawRPC
 
 SENDER = DEV_ACCOUNTS[1]
@@ -70,3 +76,49 @@ def test_receipt_never_ahead_of_head(node, w3):
             poller.join(10)
         client.close()
     assert not violations, f"{violations[0]} ({len(violations)} times)"
+
+
+def test_concurrent_senders_all_mine_in_nonce_order(node, w3):
+    """Eight clients on their own connections send 60 transfers each at once: every one is
+    accepted and mined, each sender's nonces in order, the recipient credited exactly."""
+    funder = DEV_ACCOUNTS[0]
+    senders = [Account.from_key(keccak(text=f"mledger interop concurrent {n}")) for n in range(8)]
+    recipient = to_checksum_address("0x" + "c0" * 20)
+    nonce = next_nonce(w3, funder.address)
+    funding = [w3.eth.send_raw_transaction(sign(funder, transfer(nonce + n, account.address, 10**18)))
+               for n, account in enumerate(senders)]
+    for tx_hash in funding:
+        assert wait_for_receipt(w3, tx_hash)["status"] == 1
+    before = w3.eth.get_balance(recipient)
+    accepted, errors = {}, []
+
+    def send_all(account):
+        client = RawRPC(node.port)
+        try:
+            for n in range(60):
+                reply = client.request("eth_sendRawTransaction",
+                                       "0x" + sign(account, transfer(n, recipient, 1, legacy=n % 2 == 0)).hex())
+                if "error" in reply:
+                    errors.append(reply["error"])
+                else:
+                    accepted[reply["result"]] = (account.address, n)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=send_all, args=(account,)) for account in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors[:3]
+    assert len(accepted) == 8 * 60
+    wait_until(lambda: all(w3.eth.get_transaction_count(a.address) == 60 for a in senders), timeout=60,
+               what="every sender's 60 transfers to mine")
+    positions = {}
+    for tx_hash, (address, n) in accepted.items():
+        receipt = w3.eth.get_transaction_receipt(tx_hash)
+        assert receipt["status"] == 1
+        positions.setdefault(address, []).append(((receipt["blockNumber"], receipt["transactionIndex"]), n))
+    for address, mined in positions.items():
+        assert [n for _, n in sorted(mined)] == list(range(60)), f"{address}: mined out of nonce order"
+    assert w3.eth.get_balance(recipient) == before + 8 * 60
