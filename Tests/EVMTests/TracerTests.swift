@@ -221,15 +221,7 @@ private func call(_ to: Address, gas: UInt256, value: UInt256 = .zero) -> Asm {
         var rng = RandomBytecodeTests.SplitMix(state: 0x4d4c_6564_6765_72)
         var steps = 0
         for iteration in 0..<400 {
-            var code: [UInt8] = []
-            let length = Int.random(in: 1...120, using: &rng)
-            while code.count < length {
-                if Bool.random(using: &rng) {
-                    code += [0x60, UInt8.random(in: 0...64, using: &rng)]
-                } else {
-                    code.append(UInt8.random(in: 0...255, using: &rng))
-                }
-            }
+            let code = RandomBytecodeTests.randomProgram(using: &rng)
             let harness = Harness(code: Asm(code))
             let (plain, plainState) = try harness.run(gas: 100_000)
             let logger = StructLogger(config: .init(enableMemory: true, enableReturnData: true))
