@@ -41,7 +41,7 @@ public struct ContractArtifact: Sendable {
     public let evmVersion: String
     /// Where each state variable lives, by name (vyper's storage layout). Vyper 0.4 packs nothing:
     /// a value type takes one whole slot; a `String[N]`/`DynArray` keeps its length in `slot` and
-    /// its items in the following slots; a `HashMap` entry sits at keccak256(key ‖ slot).
+    /// its items in the following slots; a `HashMap` entry sits at keccak256(slot ‖ key) (Vyper orders them so; Solidity the other way).
     public let storageLayout: [String: StorageSlot]
 
     /// Names of the contracts MLedger deploys.

@@ -14,6 +14,15 @@ public final class EVM {
     private var stacks: [UnsafeMutablePointer<UInt256>] = []
     /// A precompile without implementation was called (reported, never passed silently).
     public private(set) var unimplementedPrecompileUsed: UInt64?
+    /// Receives execution events (debug tracing). Left nil, frames run the interpreter loop
+    /// compiled without tracing and pay one check per call frame.
+    public var tracer: (any ExecutionTracer)?
+    /// Tracing bookkeeping (see `EVM+Tracing.swift`): gas before the last announced
+    /// instruction, whether its cost is still owed, and the interpreter's error for the frame
+    /// that just ended.
+    var tracedGasBefore: Int64 = 0
+    var tracedStepPending = false
+    var tracedFrameError: TraceError?
 
     public init(state: JournaledState, block: BlockEnvironment, fork: Fork) {
         self.state = state
@@ -41,6 +50,11 @@ public final class EVM {
 
     /// Runs a message call frame (CALL family or a transaction to an address).
     func call(_ msg: Message) -> FrameResult {
+        if tracer == nil { return runCall(msg) }
+        return tracedCall(msg)
+    }
+
+    func runCall(_ msg: Message) -> FrameResult {
         let cp = state.checkpoint()
         state.touch(msg.target)
         if msg.transfersValue && !msg.value.isZero {
@@ -71,6 +85,11 @@ public final class EVM {
 
     /// Runs initcode for a new account at `msg.target` and installs the returned code.
     func create(_ msg: Message, initcode: [UInt8]) -> FrameResult {
+        if tracer == nil { return runCreate(msg, initcode: initcode) }
+        return tracedCreate(msg, initcode: initcode)
+    }
+
+    func runCreate(_ msg: Message, initcode: [UInt8]) -> FrameResult {
         let cp = state.checkpoint()
         state.markCreated(msg.target)
         state.setNonce(msg.target, 1)
@@ -104,6 +123,7 @@ public final class EVM {
         var frame = Frame(evm: self, msg: msg, code: code, stack: stack(depth: msg.depth))
         let halt = frame.run()
         defer { frame.memory.release() }
+        if tracer != nil { frame.traceEnd(halt) }
         switch halt {
         case .stop, .selfdestructed: return FrameResult(halt: halt, gasLeft: frame.gas, output: [])
         case .returned, .reverted: return FrameResult(halt: halt, gasLeft: frame.gas, output: frame.output)

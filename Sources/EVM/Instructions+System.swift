@@ -28,29 +28,20 @@ extension Frame {
         let cap = Frame.allButOne64th(gas)
         var childGas = requested.uint64.map { $0 > UInt64(Int64.max) ? cap : min(Int64($0), cap) } ?? cap
         try useGas(childGas)
+        if evm.tracer != nil { evm.traceSettleCost(gasLeft: gas) }
         if !value.isZero { childGas += GasCost.callStipend }
         returnData = []
         if msg.depth + 1 > 1024 || (!value.isZero && state.balance(msg.target) < value) {
+            if evm.tracer != nil {
+                let refused = childMessage(op, to: to, value: value, input: memory.bytes(inO, Int(inSize.l0)), gas: childGas)
+                evm.traceRefusedFrame(refused, input: refused.input,
+                                      error: msg.depth + 1 > 1024 ? .halted(.callDepthExceeded) : .insufficientBalance, gasUsed: 0)
+            }
             gas += childGas
             push(UInt256.zero)
             return
         }
-        let input = memory.bytes(inO, Int(inSize.l0))
-        var child: Message
-        switch op {
-        case 0xf1:
-            child = Message(caller: msg.target, target: to, codeAddress: to, value: value, input: input, gas: childGas,
-                            isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: true)
-        case 0xf2:
-            child = Message(caller: msg.target, target: msg.target, codeAddress: to, value: value, input: input,
-                            gas: childGas, isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: true)
-        case 0xf4:
-            child = Message(caller: msg.caller, target: msg.target, codeAddress: to, value: msg.value, input: input,
-                            gas: childGas, isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: false)
-        default:
-            child = Message(caller: msg.target, target: to, codeAddress: to, value: .zero, input: input, gas: childGas,
-                            isStatic: true, depth: msg.depth + 1, transfersValue: true)
-        }
+        let child = childMessage(op, to: to, value: value, input: memory.bytes(inO, Int(inSize.l0)), gas: childGas)
         let result = evm.call(child)
         gas += result.gasLeft
         returnData = result.output
@@ -58,6 +49,26 @@ extension Frame {
         let n = min(Int(outSize.l0), result.output.count)
         if n > 0 {
             result.output.withUnsafeBytes { memory.base.advanced(by: outO).copyMemory(from: $0.baseAddress!, byteCount: n) }
+        }
+    }
+
+    /// The message of a CALL-family child frame.
+    @inline(__always)
+    func childMessage(_ op: UInt8, to: Address, value: UInt256, input: [UInt8], gas childGas: Int64) -> Message {
+        switch op {
+        case 0xf1:
+            return Message(caller: msg.target, target: to, codeAddress: to, value: value, input: input, gas: childGas,
+                           isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: true, kind: .call)
+        case 0xf2:
+            return Message(caller: msg.target, target: msg.target, codeAddress: to, value: value, input: input,
+                           gas: childGas, isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: true, kind: .callCode)
+        case 0xf4:
+            return Message(caller: msg.caller, target: msg.target, codeAddress: to, value: msg.value, input: input,
+                           gas: childGas, isStatic: msg.isStatic, depth: msg.depth + 1, transfersValue: false,
+                           kind: .delegateCall)
+        default:
+            return Message(caller: msg.target, target: to, codeAddress: to, value: .zero, input: input, gas: childGas,
+                           isStatic: true, depth: msg.depth + 1, transfersValue: true, kind: .staticCall)
         }
     }
 
@@ -87,19 +98,28 @@ extension Frame {
         }
         _ = state.warmAccount(address)
         let childGas = Frame.allButOne64th(gas)
+        if evm.tracer != nil { evm.traceSettleCost(gasLeft: gas) }  // geth's CREATE cost excludes the child's gas
         gas -= childGas
+        let child = Message(caller: creator, target: address, codeAddress: address, value: value, input: [],
+                            gas: childGas, isStatic: false, depth: msg.depth + 1, transfersValue: true,
+                            kind: isCreate2 ? .create2 : .create)
         if msg.depth + 1 > 1024 || state.balance(creator) < value || state.nonce(creator) == UInt64.max {
+            if evm.tracer != nil {
+                let error: TraceError = msg.depth + 1 > 1024 ? .halted(.callDepthExceeded)
+                    : state.balance(creator) < value ? .insufficientBalance : .halted(.nonceOverflow)
+                evm.traceRefusedFrame(child, input: initcode, error: error, gasUsed: 0)
+            }
             gas += childGas
             push(UInt256.zero)
             return
         }
         state.incrementNonce(creator)
         if state.hasCodeNonceOrStorage(address) {
+            // EIP-684: the child's gas is lost.
+            evm.traceRefusedFrame(child, input: initcode, error: .halted(.addressCollision), gasUsed: childGas)
             push(UInt256.zero)
             return
         }
-        let child = Message(caller: creator, target: address, codeAddress: address, value: value, input: [],
-                            gas: childGas, isStatic: false, depth: msg.depth + 1, transfersValue: true)
         let result = evm.create(child, initcode: initcode)
         gas += result.gasLeft
         if result.halt.isSuccess {
@@ -129,6 +149,7 @@ extension Frame {
             state.markDestructed(me)
         }
         if state.exists(beneficiary) && !state.isAlive(beneficiary) { state.touch(beneficiary) }
+        if evm.tracer != nil { evm.traceSelfDestruct(from: me, to: beneficiary, value: balance, depth: msg.depth + 1, gasLeft: gas) }
     }
 }
 

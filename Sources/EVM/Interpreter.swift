@@ -11,6 +11,8 @@ struct Message {
     var isStatic: Bool
     var depth: Int
     var transfersValue: Bool
+    /// The instruction (or transaction) that opened the frame, for traces.
+    var kind: FrameKind = .call
 }
 
 /// How a frame ended, with its leftover gas and output (return or revert data).
@@ -93,10 +95,18 @@ struct Frame {
 
     /// Runs until a halt. Stack bounds and constant gas come from the fork's opcode table.
     mutating func run() -> Halt {
+        // Two copies of the loop: the untraced one carries no tracing check at all.
+        if evm.tracer == nil { return dispatch(traced: false) }
+        return dispatch(traced: true)
+    }
+
+    @inline(__always)
+    mutating func dispatch(traced: Bool) -> Halt {
         let table = evm.table
         let required = table.required, maxHeight = table.maxHeight, constantGas = table.gas
         let bytes = code.padded
         while true {
+            if traced { traceInstruction() }
             let op = bytes[pc]
             let i = Int(op)
             if sp < required[i] {

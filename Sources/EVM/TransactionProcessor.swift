@@ -138,6 +138,7 @@ extension EVM {
             for k in e.storageKeys { _ = state.warmSlot(e.address, k) }
         }
 
+        tracer?.transactionWillStart(tx)
         let gas = Int64(tx.gasLimit - intrinsic)
         var result: FrameResult
         var created: Address?
@@ -148,12 +149,13 @@ extension EVM {
         } else {
             let address = EVM.createAddress(tx.sender, nonce: tx.nonce)
             _ = state.warmAccount(address)
+            let msg = Message(caller: tx.sender, target: address, codeAddress: address, value: tx.value,
+                              input: [], gas: gas, isStatic: false, depth: 0, transfersValue: true, kind: .create)
             if state.hasCodeNonceOrStorage(address) {
+                traceRefusedFrame(msg, input: tx.data, error: .halted(.addressCollision), gasUsed: gas)
                 result = FrameResult(halt: .addressCollision, gasLeft: 0, output: [])
             } else {
-                result = create(Message(caller: tx.sender, target: address, codeAddress: address, value: tx.value,
-                                        input: [], gas: gas, isStatic: false, depth: 0, transfersValue: true),
-                                initcode: tx.data)
+                result = create(msg, initcode: tx.data)
                 if result.halt.isSuccess { created = address }
             }
         }
@@ -173,8 +175,10 @@ extension EVM {
         }
         let logs = state.logs
         state.finalizeTransaction()
-        return TransactionResult(gasUsed: gasUsed, halt: result.halt, output: result.output, logs: logs,
-                                 createdAddress: created)
+        let outcome = TransactionResult(gasUsed: gasUsed, halt: result.halt, output: result.output, logs: logs,
+                                        createdAddress: created)
+        tracer?.transactionDidEnd(outcome)
+        return outcome
     }
 
     /// a * b, or nil on overflow past 256 bits.

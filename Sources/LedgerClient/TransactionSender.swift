@@ -46,9 +46,11 @@ public final class TransactionSender: @unchecked Sendable {
 
     // MARK: Submitting
 
-    /// Signs and submits one transaction (`to` nil creates a contract); returns its hash once
-    /// the node accepted it. A nil `gasLimit` is estimated against the latest state.
-    public func submit(to: Address?, data: [UInt8], value: UInt256 = .zero, gasLimit: UInt64? = nil) async throws -> Hash32 {
+    /// Signs and submits one transaction (`to` nil creates a contract); returns once the node
+    /// accepted it, without waiting for it to be mined. A nil `gasLimit` is estimated against the
+    /// latest state. A creation's `contractAddress` is known at once (sender and nonce), so
+    /// calls to the new contract can follow in the same block with a given gas limit.
+    public func send(to: Address?, data: [UInt8], value: UInt256 = .zero, gasLimit: UInt64? = nil) async throws -> PendingTransaction {
         let gas: UInt64
         if let gasLimit { gas = gasLimit } else { gas = try await estimate(to: to, data: data, value: value) }
         var attempts = 0
@@ -57,7 +59,9 @@ public final class TransactionSender: @unchecked Sendable {
             let nonce = try await reserveNonce()
             let raw = try sign(nonce: nonce, to: to, data: data, value: value, gasLimit: gas)
             do {
-                return try await client.sendRawTransaction(raw)
+                let hash = try await client.sendRawTransaction(raw)
+                return PendingTransaction(hash: hash, nonce: nonce, to: to, data: data, value: value,
+                                          contractAddress: to == nil ? ReceiptDetails.contractAddress(sender: address, nonce: nonce) : nil)
             } catch let error as LedgerClientError {
                 if Self.isNonceTooLow(error), attempts < 4 {
                     try await resyncNonce()
@@ -75,17 +79,21 @@ public final class TransactionSender: @unchecked Sendable {
         }
     }
 
-    /// Submits and waits for the receipt; a failed execution throws `.reverted` with the reason
-    /// found by replaying the transaction with `eth_call`.
-    public func transact(to: Address?, data: [UInt8], value: UInt256 = .zero,
-                         gasLimit: UInt64? = nil) async throws -> ReceiptDetails {
-        let hash = try await submit(to: to, data: data, value: value, gasLimit: gasLimit)
-        let receipt = try await client.waitForReceipt(transactionHash: hash, timeoutSeconds: receiptTimeoutSeconds)
+    /// Waits for a sent transaction's receipt; a failed execution throws `.reverted` with the
+    /// reason found by replaying the transaction with `eth_call`.
+    public func confirm(_ pending: PendingTransaction) async throws -> ReceiptDetails {
+        let receipt = try await client.waitForReceipt(transactionHash: pending.hash, timeoutSeconds: receiptTimeoutSeconds)
         try await waitForHead(atLeast: receipt.blockNumber)
         guard receipt.receipt.succeeded else {
-            throw await revertError(hash: hash, to: to, data: data, value: value, receipt: receipt)
+            throw await revertError(hash: pending.hash, to: pending.to, data: pending.data, value: pending.value, receipt: receipt)
         }
         return receipt
+    }
+
+    /// Sends and confirms: the receipt of a successful execution.
+    public func transact(to: Address?, data: [UInt8], value: UInt256 = .zero,
+                         gasLimit: UInt64? = nil) async throws -> ReceiptDetails {
+        try await confirm(try await send(to: to, data: data, value: value, gasLimit: gasLimit))
     }
 
     /// Returns once the node's latest block is at least `number`. A receipt can be readable a

@@ -10,9 +10,9 @@ import Primitives
 /// value transfers through the same path measured in the same run.
 ///
 /// A dataset registration is DatasetRecord deploy + finalize; a model registration is
-/// ModelRecord deploy (citing a finalized dataset) + finalize. Each worker runs its
-/// registrations one after another; many workers over the four dev accounts keep many
-/// transactions in flight, so blocks carry batches.
+/// ModelRecord deploy (citing a finalized dataset) + finalize, both sent back to back and then
+/// confirmed. Each worker runs its registrations one after another; many workers over the four
+/// dev accounts keep many transactions in flight, so blocks carry batches.
 func runContractsBenchmarks() {
     print("== contracts ==")
     let done = DispatchSemaphore(value: 0)
@@ -24,8 +24,8 @@ func runContractsBenchmarks() {
 }
 
 struct ContractsBench {
-    /// In-flight workers per account.
-    var workersPerAccount = 64
+    /// In-flight workers per account (`MLEDGER_BENCH_WORKERS` overrides).
+    var workersPerAccount = Int(ProcessInfo.processInfo.environment["MLEDGER_BENCH_WORKERS"] ?? "") ?? 16
     /// Registrations (or transfers) per measured run.
     var total = 2_048
 
@@ -82,22 +82,32 @@ struct ContractsBench {
         let transfers = try await measure(senders) { sender, _ in
             _ = try await sender.transact(to: Address(hi: 0, mid: 0, lo: 0xbe), data: [], value: UInt256(1), gasLimit: 21_000)
         }
+        // Deploy and finalize go out back to back: the record's address follows from the nonce,
+        // so the finalize can ride in the same block; then both receipts are confirmed.
         let datasets = try await measure(senders) { sender, _ in
-            let (address, _) = try await sender.deploy(initCode: datasetDeploy, gasLimit: datasetGas)
-            _ = try await sender.transact(to: address, data: try datasetBinding.finalize(), gasLimit: finalizeGas)
+            let deploy = try await sender.send(to: nil, data: datasetDeploy, gasLimit: datasetGas)
+            let finalize = try await sender.send(to: deploy.contractAddress, data: try datasetBinding.finalize(), gasLimit: finalizeGas)
+            _ = try await sender.confirm(deploy)
+            _ = try await sender.confirm(finalize)
         }
         let models = try await measure(senders) { sender, index in
-            let (address, _) = try await sender.deploy(initCode: try modelDeploy(sender, index), gasLimit: modelGas)
-            _ = try await sender.transact(to: address, data: try modelBinding.finalize(weightsHash: weights, metricsHash: .zero),
-                                          gasLimit: finalizeGas)
+            let deploy = try await sender.send(to: nil, data: try modelDeploy(sender, index), gasLimit: modelGas)
+            let finalize = try await sender.send(to: deploy.contractAddress,
+                                                 data: try modelBinding.finalize(weightsHash: weights, metricsHash: .zero),
+                                                 gasLimit: finalizeGas)
+            _ = try await sender.confirm(deploy)
+            _ = try await sender.confirm(finalize)
         }
         let blocks = try await client.blockNumber() - blocksBefore
         let inFlight = workersPerAccount * senders.count
         let reference = String(format: "transfers %.0f/s same path (%d in flight)", Double(total) / transfers, inFlight)
         report("dataset registrations (deploy+finalize)", Double(total) / datasets, "records/s", reference: reference)
         report("model registrations (deploy+finalize)", Double(total) / models, "records/s", reference: reference)
+        var load = [Double](repeating: 0, count: 1)
+        _ = getloadavg(&load, 1)
         report("record deployments, datasets and models", Double(2 * total) / (datasets + models), "deploys/s",
-               reference: String(format: "%d txs in %d blocks", 5 * total, blocks))
+               reference: String(format: "%d txs in %d blocks; load %.1f on %d cores", 5 * total, blocks, load[0],
+                                 ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// Runs `total` operations over `workersPerAccount` workers per sender; returns seconds.

@@ -1,25 +1,40 @@
 import Chain
+import Foundation
 import Primitives
 import RLP
 import Trie
 
 /// Account nonces and balances from the head block's state trie, for the pool's admission
-/// rules. Reads only committed state (no execution needed).
+/// rules. Reads only committed state (no execution needed). Accounts read at the current head
+/// are remembered until the head moves: a burst of transactions from a few senders then walks
+/// the trie once per sender and block, not once per transaction.
 public final class ChainStateReader: PoolStateReader, @unchecked Sendable {
     private let database: ChainDatabase
+    private let lock = NSLock()
+    private var cachedRoot: Hash32?
+    private var cached: [Address: (nonce: UInt64, balance: UInt256)] = [:]
 
     public init(database: ChainDatabase) { self.database = database }
 
     /// `[nonce, balance]` of the account, zeros when absent or unreadable.
     func account(_ address: Address) -> (nonce: UInt64, balance: UInt256) {
         guard let root = database.head?.stateRoot else { return (0, .zero) }
+        if let hit = lock.withLock({ cachedRoot == root ? cached[address] : nil }) { return hit }
         let trie = SecureTrie(rootHash: root, store: database.stateNodeStore)
-        guard let encoded = try? trie.get(address.bytes),
-              let fields = try? RLP.decode(encoded).asList(), fields.count == 4,
-              let nonce = try? fields[0].asUInt64(), let balance = try? fields[1].asUInt256() else {
-            return (0, .zero)
+        var value: (nonce: UInt64, balance: UInt256) = (0, .zero)
+        if let encoded = try? trie.get(address.bytes),
+           let fields = try? RLP.decode(encoded).asList(), fields.count == 4,
+           let nonce = try? fields[0].asUInt64(), let balance = try? fields[1].asUInt256() {
+            value = (nonce, balance)
         }
-        return (nonce, balance)
+        lock.withLock {
+            if cachedRoot != root {
+                cached.removeAll(keepingCapacity: true)
+                cachedRoot = root
+            }
+            cached[address] = value
+        }
+        return value
     }
 
     public func nonce(of address: Address) -> UInt64 { account(address).nonce }

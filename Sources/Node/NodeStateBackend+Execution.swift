@@ -170,10 +170,17 @@ extension NodeStateBackend {
     }
 
     public func traceTransaction(hash: Hash32, options: JSONValue?) throws -> JSONValue {
-        throw RPCError.stateUnavailable("debug_traceTransaction")
+        let tracer = try TraceOptions(json: options).makeTracer()
+        _ = try replay(transactionHash: hash) { evm in evm.tracer = tracer }
+        return try TraceJSON.result(of: tracer)
     }
 
     public func traceCall(_ request: CallRequest, at block: BlockSelector, options: JSONValue?) throws -> JSONValue {
-        throw RPCError.stateUnavailable("debug_traceCall")
+        let tracer = try TraceOptions(json: options).makeTracer()
+        let context = try callContext(request, at: block)
+        _ = try run(request, gasLimit: defaultGas(request, header: context.header), in: context) { evm in
+            evm.tracer = tracer
+        }
+        return try TraceJSON.result(of: tracer)
     }
 }

@@ -40,6 +40,16 @@ public enum JSONValue: Equatable, Sendable {
 
     public var isNull: Bool { self == .null }
 
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var integerValue: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
     /// The JSON type name, for error messages ("expected string, got number").
     public var typeName: String {
         switch self {

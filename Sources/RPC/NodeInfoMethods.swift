@@ -57,7 +57,8 @@ enum NodeInfoMethods {
         }
         let newest = try BlockMethods.resolve(newestTag, context)
         let count = min(requested, 1_024, newest + 1)
-        let oldest = newest + 1 - count
+        // An empty history starts nowhere: oldestBlock 0, as other nodes answer.
+        let oldest = count == 0 ? 0 : newest + 1 - count
         var gasUsedRatio: [JSONValue] = []
         var rewards: [JSONValue] = []
         if count > 0 {

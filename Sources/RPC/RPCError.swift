@@ -50,10 +50,9 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
         RPCError(code: serverErrorCode, message: message)
     }
 
-    /// A method that exists in the registry but whose implementation needs state execution.
+    /// A state method on a dispatcher built without a state backend (chain-only tests).
     public static func stateUnavailable(_ method: String) -> RPCError {
-        RPCError(code: methodNotFoundCode,
-                 message: "\(method) not available yet: state execution lands with the EVM")
+        RPCError(code: methodNotFoundCode, message: "\(method) not available: this server has no state backend")
     }
 
     /// A call that reverted (code 3 with the revert data, as Ethereum clients expect).

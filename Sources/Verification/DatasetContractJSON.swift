@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import RPC
 import Primitives
 
 /// `POST /contract/dataset`: the MLaaS fields `organization_id`, `samples_dimension`,
@@ -21,7 +22,7 @@ struct DatasetContractRequest: Equatable {
     static let maxDimensions = 8
     static let maxFeatures = 128
 
-    init(body: JSONDocument?) throws(VerificationError) {
+    init(body: JSONValue?) throws(VerificationError) {
         let fields = try JSONFields(body)
         organization = try fields.nonEmptyString("organization_id")
         let shape = try Self.parseShape(try fields.nonEmptyString("samples_dimension", maxBytes: 256), field: "samples_dimension")
@@ -81,8 +82,8 @@ struct DatasetRecordState: Equatable {
     var finalized: Bool
     var createdBlock: UInt256
 
-    var json: JSONDocument {
-        var fields: [String: JSONDocument] = [
+    var json: JSONValue {
+        var fields: [String: JSONValue] = [
             "organization_id": .string(organization ?? owner.description),
             "samples_dimension": .string(DatasetContractRequest.renderShape(content.sampleShape)),
             "size_bytes": content.sizeBytes.isZero ? .null : JSONRender.uint(content.sizeBytes),
@@ -111,12 +112,12 @@ struct DatasetRecordState: Equatable {
 
 /// Numbers for responses: JSON integers where they fit in 64 bits, decimal strings beyond.
 enum JSONRender {
-    static func uint(_ value: UInt256) -> JSONDocument {
+    static func uint(_ value: UInt256) -> JSONValue {
         if let small = value.uint64, small <= UInt64(Int64.max) { return .integer(Int64(small)) }
         return .string(value.decimalString)
     }
 
-    static func int256(_ value: UInt256) -> JSONDocument {
+    static func int256(_ value: UInt256) -> JSONValue {
         guard value.isNegative else { return uint(value) }
         let magnitude = value.negated
         if let small = magnitude.uint64, small <= UInt64(Int64.max) { return .integer(-Int64(small)) }

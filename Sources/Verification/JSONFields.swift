@@ -1,14 +1,15 @@
 import Foundation
+import RPC
 import Primitives
 
 /// Typed reads of a JSON object's fields for request validation: every failure is a
 /// `VerificationError.invalidField` naming the dotted path of the field (`model_params.res_hash`).
 struct JSONFields {
-    let fields: [String: JSONDocument]
+    let fields: [String: JSONValue]
     /// Path of this object inside the body ("" at the top).
     let path: String
 
-    init(_ document: JSONDocument?, path: String = "") throws(VerificationError) {
+    init(_ document: JSONValue?, path: String = "") throws(VerificationError) {
         guard case .object(let fields)? = document else {
             if path.isEmpty { throw .invalidBody("expected a JSON object") }
             throw .invalidField(path, reason: document == nil ? "is required" : "must be an object")
@@ -20,7 +21,7 @@ struct JSONFields {
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Absent and `null` both read as nil.
-    private func present(_ key: String) -> JSONDocument? {
+    private func present(_ key: String) -> JSONValue? {
         guard let value = fields[key], value != .null else { return nil }
         return value
     }
@@ -87,18 +88,18 @@ struct JSONFields {
         return out
     }
 
-    func optionalArray(_ key: String, maxCount: Int) throws(VerificationError) -> [JSONDocument]? {
+    func optionalArray(_ key: String, maxCount: Int) throws(VerificationError) -> [JSONValue]? {
         guard let value = present(key) else { return nil }
         guard case .array(let items) = value else { throw .invalidField(name(key), reason: "must be an array") }
         guard items.count <= maxCount else { throw .invalidField(name(key), reason: "has more than \(maxCount) items") }
         return items
     }
 
-    func raw(_ key: String) -> JSONDocument? { present(key) }
+    func raw(_ key: String) -> JSONValue? { present(key) }
 
     // MARK: Value parsers shared with query parameters
 
-    static func uint(_ value: JSONDocument, field: String) throws(VerificationError) -> UInt256 {
+    static func uint(_ value: JSONValue, field: String) throws(VerificationError) -> UInt256 {
         switch value {
         case .integer(let n):
             guard n >= 0 else { throw .invalidField(field, reason: "must not be negative") }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import RPC
 import Primitives
 
 /// `POST /contract/model` (`{"model_params": {"developer_id", "organization_id", "train_image",
@@ -21,7 +22,7 @@ struct ModelContractRequest: Equatable {
     var metricsHash: Hash32
 
     /// `POST /contract/model`.
-    init(verifiedBody body: JSONDocument?) throws(VerificationError) {
+    init(verifiedBody body: JSONValue?) throws(VerificationError) {
         let top = try JSONFields(body)
         let params = try top.object("model_params")
         let data = try top.object("data_params")
@@ -32,7 +33,7 @@ struct ModelContractRequest: Equatable {
     }
 
     /// `POST /contract/model_unverified`: no datasets, no training recipe.
-    init(unverifiedBody body: JSONDocument?) throws(VerificationError) {
+    init(unverifiedBody body: JSONValue?) throws(VerificationError) {
         let top = try JSONFields(body)
         try self.init(params: top, developerKey: "developer_id", hashKey: "hash",
                       trainingRecipe: try top.optionalString("train_image", maxBytes: 256) ?? "", datasets: [],
@@ -52,7 +53,7 @@ struct ModelContractRequest: Equatable {
         case .string(let text)?: hyperParameters = text
         case let value?:
             guard case .object = value else { throw .invalidField(params.name("hyper_parameters"), reason: "must be an object or a string") }
-            hyperParameters = value.text
+            hyperParameters = value.serialized
         }
         guard hyperParameters.utf8.count <= 4096 else {
             throw .invalidField(params.name("hyper_parameters"), reason: "canonical JSON is longer than 4096 bytes")
@@ -103,13 +104,13 @@ struct ModelRecordState: Equatable {
     var createdBlock: UInt256
 
     /// Fields common to both model shapes: the MLedger extras.
-    private var extras: [String: JSONDocument] {
+    private var extras: [String: JSONValue] {
         let r = registration
-        var fields: [String: JSONDocument] = [
+        var fields: [String: JSONValue] = [
             "model_id": .string(r.modelId),
             "backend": .string(r.backend),
             "architecture_hash": .string(r.architectureHash.description),
-            "hyper_parameters": JSONDocument.parse(Array(r.hyperParameters.utf8)).flatMap { doc -> JSONDocument? in
+            "hyper_parameters": JSONValue.parse(Array(r.hyperParameters.utf8)).flatMap { doc -> JSONValue? in
                 if case .object = doc { return doc } else { return nil }
             } ?? .string(r.hyperParameters),
             "hyper_parameters_hash": .string(hyperParametersHash.description),
@@ -126,15 +127,15 @@ struct ModelRecordState: Equatable {
         return fields
     }
 
-    private var storedWeightsHash: JSONDocument { finalized ? .string(weightsHash.description) : .null }
+    private var storedWeightsHash: JSONValue { finalized ? .string(weightsHash.description) : .null }
 
-    private var common: [String: JSONDocument] {
+    private var common: [String: JSONValue] {
         ["contract_address": .string(address.description), "owner": .string(owner.description),
          "finalized": .bool(finalized), "created_block": JSONRender.uint(createdBlock)]
     }
 
-    var json: JSONDocument {
-        let org = JSONDocument.string(organization ?? owner.description)
+    var json: JSONValue {
+        let org = JSONValue.string(organization ?? owner.description)
         if registration.unverified {
             var fields = extras.merging(common) { a, _ in a }
             fields["developer_id"] = .string(registration.developerId)
@@ -148,7 +149,7 @@ struct ModelRecordState: Equatable {
         params["organization_id"] = org
         params["train_image"] = .string(registration.trainingRecipe)
         params["res_hash"] = storedWeightsHash
-        var data: [String: JSONDocument] = ["dataset_id": registration.datasets.first.map { .string($0.description) } ?? .null]
+        var data: [String: JSONValue] = ["dataset_id": registration.datasets.first.map { .string($0.description) } ?? .null]
         if registration.datasets.count > 1 { data["dataset_ids"] = .array(registration.datasets.map { .string($0.description) }) }
         var fields = common
         fields["model_params"] = .object(params)

@@ -1,3 +1,4 @@
+import RPC
 import HTTPTypes
 
 /// Why a verification request failed; each case is one HTTP status with a JSON body
@@ -42,8 +43,8 @@ public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertib
     }
 
     /// The JSON body sent with the status.
-    public var body: JSONDocument {
-        var fields: [String: JSONDocument] = ["error": .string(description)]
+    public var body: JSONValue {
+        var fields: [String: JSONValue] = ["error": .string(description)]
         switch self {
         case .invalidField(let field, _): fields["field"] = .string(field)
         case .reverted(let reason): fields["reason"] = reason.map { .string($0) } ?? .null

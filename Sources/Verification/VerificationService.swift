@@ -1,3 +1,4 @@
+import RPC
 import Contracts
 import Hummingbird
 import LedgerClient
@@ -89,7 +90,7 @@ public struct VerificationService: Sendable {
 
     // MARK: Handlers
 
-    func postDataset(_ body: JSONDocument?) async throws -> JSONDocument {
+    func postDataset(_ body: JSONValue?) async throws -> JSONValue {
         let request = try DatasetContractRequest(body: body)
         let sender = try await senders.sender(company: request.organization)
         let (address, _) = try await sender.deploy(
@@ -100,7 +101,7 @@ public struct VerificationService: Sendable {
         return .object(["contract_address": .string(address.description)])
     }
 
-    func postModel(_ request: ModelContractRequest) async throws -> JSONDocument {
+    func postModel(_ request: ModelContractRequest) async throws -> JSONValue {
         for (i, dataset) in request.registration.datasets.enumerated() {
             guard try await reader.kind(of: dataset) == .dataset else {
                 let field = request.registration.datasets.count == 1 ? "data_params.dataset_id" : "data_params.dataset_ids[\(i)]"
@@ -120,7 +121,7 @@ public struct VerificationService: Sendable {
         return .object(["contract_address": .string(address.description)])
     }
 
-    func getRecord(kind: RecordKind, address: Address) async throws -> JSONDocument {
+    func getRecord(kind: RecordKind, address: Address) async throws -> JSONValue {
         guard try await reader.kind(of: address) == kind else {
             throw VerificationError.notFound("no \(kind.rawValue) contract at \(address)")
         }
@@ -136,7 +137,7 @@ public struct VerificationService: Sendable {
         }
     }
 
-    func verify(address: Address, resHash: String?) async throws -> JSONDocument {
+    func verify(address: Address, resHash: String?) async throws -> JSONValue {
         guard let resHash, !resHash.isEmpty else { throw VerificationError.invalidField("res_hash", reason: "is required") }
         let given = try JSONFields.hash(resHash, field: "res_hash")
         guard let kind = try await reader.kind(of: address) else {
@@ -155,7 +156,7 @@ public struct VerificationService: Sendable {
                         "finalized": .bool(finalized), "contract_address": .string(address.description)])
     }
 
-    func finalize(address: Address, query: Parameters, body: JSONDocument?) async throws -> JSONDocument {
+    func finalize(address: Address, query: Parameters, body: JSONValue?) async throws -> JSONValue {
         guard let kind = try await reader.kind(of: address) else {
             throw VerificationError.notFound("no dataset or model contract at \(address)")
         }
@@ -188,7 +189,7 @@ public struct VerificationService: Sendable {
 
     // MARK: Plumbing
 
-    func body(of request: Request, optional: Bool = false) async throws -> JSONDocument? {
+    func body(of request: Request, optional: Bool = false) async throws -> JSONValue? {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maxBodyBytes) } catch {
@@ -199,7 +200,7 @@ public struct VerificationService: Sendable {
             if optional { return nil }
             throw VerificationError.invalidBody("empty; expected a JSON object")
         }
-        guard let document = JSONDocument.parse(bytes) else { throw VerificationError.invalidBody("not JSON") }
+        guard let document = JSONValue.parse(bytes) else { throw VerificationError.invalidBody("not JSON") }
         return document
     }
 
@@ -208,7 +209,7 @@ public struct VerificationService: Sendable {
     }
 
     /// Runs a handler and turns its result or error into a JSON response.
-    func respond(_ handler: () async throws -> JSONDocument) async -> Response {
+    func respond(_ handler: () async throws -> JSONValue) async -> Response {
         do {
             return Self.json(try await handler(), status: .ok)
         } catch {
@@ -231,8 +232,8 @@ public struct VerificationService: Sendable {
         }
     }
 
-    static func json(_ document: JSONDocument, status: HTTPResponse.Status) -> Response {
+    static func json(_ document: JSONValue, status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: document.text)))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: document.serialized)))
     }
 }

@@ -75,7 +75,7 @@ import Testing
         let address = try DevelopmentAccounts.accountAddresses[0].description
         let reply = RPCTestSupport.call(node.dispatcher, "eth_getBalance", #"["\#(address)","latest"]"#)
         #expect(RPCTestSupport.errorCode(reply) == -32601)
-        #expect(RPCTestSupport.errorMessage(reply) == "eth_getBalance not available yet: state execution lands with the EVM")
+        #expect(RPCTestSupport.errorMessage(reply) == "eth_getBalance not available: this server has no state backend")
         // Parameters are still checked first, with the field named.
         let bad = RPCTestSupport.call(node.dispatcher, "eth_getBalance", #"["0x12","latest"]"#)
         #expect(RPCTestSupport.errorCode(bad) == -32602)

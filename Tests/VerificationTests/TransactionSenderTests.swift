@@ -78,4 +78,25 @@ import Testing
             #expect(try await ledger.client.transactionCount(of: sender.address, at: .latest) == before)
         }
     }
+
+    @Test func deploymentAddressIsKnownAtSendSoAFinalizeCanFollowAtOnce() async throws {
+        try await DevLedger.with { ledger in
+            let sender = try await TransactionSender.make(client: ledger.client, key: try Self.devKey(3))
+            let binding = try DatasetRecordBinding()
+            let content = DatasetContent(commitment: Hash32(w0: 5, w1: 6, w2: 7, w3: 8), sizeBytes: UInt256(1),
+                                         sampleCount: UInt256(1), sampleShape: [UInt256(1)], schemaHash: .zero)
+            let deploy = try await sender.send(to: nil, data: try binding.deployData(datasetId: "x", content: content),
+                                               gasLimit: 2_000_000)
+            let predicted = try #require(deploy.contractAddress)
+            let finalize = try await sender.send(to: predicted, data: try binding.finalize(), gasLimit: 150_000)
+            #expect(finalize.nonce == deploy.nonce + 1)
+            let deployed = try await sender.confirm(deploy)
+            #expect(deployed.contractAddress == predicted)
+            #expect(try await sender.confirm(finalize).receipt.succeeded)
+            var call = CallRequest()
+            call.to = predicted
+            call.input = try binding.finalized().data
+            #expect(try binding.finalized().decode(try await ledger.client.call(call, at: .latest)) == true)
+        }
+    }
 }

@@ -45,10 +45,10 @@ struct EmptyLedger: LedgerClient {
     }
 
     /// Posts `body` and returns status and parsed JSON.
-    static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> (HTTPResponse.Status, JSONDocument?) {
+    static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> (HTTPResponse.Status, JSONValue?) {
         try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"],
                                  body: ByteBuffer(string: body)) { response in
-            (response.status, JSONDocument.parse(Array(buffer: response.body)))
+            (response.status, JSONValue.parse(Array(buffer: response.body)))
         }
     }
 
@@ -116,7 +116,7 @@ struct EmptyLedger: LedgerClient {
                          "/contract/weights/\(address)"] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .notFound, "\(path)")
-                    #expect(JSONDocument.parse(Array(buffer: response.body))?["error"]?.stringValue != nil)
+                    #expect(JSONValue.parse(Array(buffer: response.body))?["error"]?.stringValue != nil)
                 }
             }
             let (verifyStatus, _) = try await Self.post(client, "/contract/\(address)/verify?res_hash=0x\(String(repeating: "11", count: 32))", "")

@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import Hummingbird
 import HummingbirdTesting
 import LedgerClient
@@ -25,35 +26,35 @@ import Verification
     }
 
     static func request(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
-                        _ body: JSONDocument? = nil) async throws -> (HTTPResponse.Status, JSONDocument) {
+                        _ body: JSONValue? = nil) async throws -> (HTTPResponse.Status, JSONValue) {
         try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"],
-                                 body: body.map { ByteBuffer(string: $0.text) }) { response in
-            (response.status, JSONDocument.parse(Array(buffer: response.body)) ?? .null)
+                                 body: body.map { ByteBuffer(string: $0.serialized) }) { response in
+            (response.status, JSONValue.parse(Array(buffer: response.body)) ?? .null)
         }
     }
 
     /// POSTs and returns the new contract address, requiring 200.
-    static func create(_ client: any TestClientProtocol, _ uri: String, _ body: JSONDocument) async throws -> String {
+    static func create(_ client: any TestClientProtocol, _ uri: String, _ body: JSONValue) async throws -> String {
         let (status, json) = try await request(client, .post, uri, body)
-        #expect(status == .ok, "\(uri): \(json.text)")
+        #expect(status == .ok, "\(uri): \(json.serialized)")
         let address = try #require(json["contract_address"]?.stringValue)
         #expect(address.count == 42 && address.hasPrefix("0x"))
         return address
     }
 
     /// Every field of `posted` appears in `got` with the same value (extra fields allowed).
-    static func expectContains(_ got: JSONDocument, _ posted: JSONDocument, path: String = "") {
+    static func expectContains(_ got: JSONValue, _ posted: JSONValue, path: String = "") {
         guard case .object(let fields) = posted else {
             #expect(got == posted, "\(path)")
             return
         }
         for (key, value) in fields {
-            guard let actual = got[key] else { Issue.record("missing \(path).\(key) in \(got.text)"); continue }
+            guard let actual = got[key] else { Issue.record("missing \(path).\(key) in \(got.serialized)"); continue }
             expectContains(actual, value, path: "\(path).\(key)")
         }
     }
 
-    static let dataset: JSONDocument = .object([
+    static let dataset: JSONValue = .object([
         "organization_id": .string("Acme"), "samples_dimension": .string("28x28"), "size_bytes": .integer(1_048_576),
         "hash": .string(commitment), "dataset_id": .string("mnist-train"), "sample_count": .integer(60_000),
         "statistics": .object(["scale": .integer(1_000_000), "features": .array([
@@ -62,7 +63,7 @@ import Verification
         ])]),
     ])
 
-    static func model(dataset: String, resHash: JSONDocument) -> JSONDocument {
+    static func model(dataset: String, resHash: JSONValue) -> JSONValue {
         .object([
             "model_params": .object([
                 "developer_id": .string("dev-7"), "organization_id": .string("Acme"),
@@ -97,7 +98,7 @@ import Verification
             #expect(no["stored_hash"]?.stringValue == Self.commitment)
 
             let (first, finalized) = try await Self.request(client, .post, "/contract/\(address)/finalize")
-            #expect(first == .ok, "\(finalized.text)")
+            #expect(first == .ok, "\(finalized.serialized)")
             #expect(finalized["finalized"] == .bool(true))
             #expect(try await Self.request(client, .get, "/contract/dataset/\(address)").1["finalized"] == .bool(true))
             let (second, refused) = try await Self.request(client, .post, "/contract/\(address)/finalize")
@@ -108,7 +109,7 @@ import Verification
 
     @Test func nullSizeAndHashReadBackAsNull() async throws {
         try await Self.withService { client, _ in
-            let posted: JSONDocument = .object(["organization_id": .string("Globex"), "samples_dimension": .string("(3, 32, 32)"),
+            let posted: JSONValue = .object(["organization_id": .string("Globex"), "samples_dimension": .string("(3, 32, 32)"),
                                                 "size_bytes": .null, "hash": .null])
             let address = try await Self.create(client, "/contract/dataset", posted)
             let (_, got) = try await Self.request(client, .get, "/contract/dataset/\(address)")
@@ -173,7 +174,7 @@ import Verification
 
     @Test func unverifiedModelRoundTrips() async throws {
         try await Self.withService { client, _ in
-            let posted: JSONDocument = .object(["developer_id": .string("dev-9"), "organization_id": .string("Initech"),
+            let posted: JSONValue = .object(["developer_id": .string("dev-9"), "organization_id": .string("Initech"),
                                                 "hash": .string(Self.weights)])
             let address = try await Self.create(client, "/contract/model_unverified", posted)
             let (status, got) = try await Self.request(client, .get, "/contract/model_unverified/\(address)")
