@@ -88,7 +88,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
-            "LedgerClient", "Node", "RPC",
+            "LedgerClient", "Node", "RPC", "Audit",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).

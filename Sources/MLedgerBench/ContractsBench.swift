@@ -26,8 +26,8 @@ func runContractsBenchmarks() {
 struct ContractsBench {
     /// In-flight workers per account (`MLEDGER_BENCH_WORKERS` overrides).
     var workersPerAccount = Int(ProcessInfo.processInfo.environment["MLEDGER_BENCH_WORKERS"] ?? "") ?? 16
-    /// Registrations (or transfers) per measured run.
-    var total = 2_048
+    /// Registrations (or transfers) per measured run (`MLEDGER_BENCH_RECORDS` overrides).
+    var total = Int(ProcessInfo.processInfo.environment["MLEDGER_BENCH_RECORDS"] ?? "") ?? 2_048
 
     static var genesisPath: String {
         let fromSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -108,6 +108,11 @@ struct ContractsBench {
         report("record deployments, datasets and models", Double(2 * total) / (datasets + models), "deploys/s",
                reference: String(format: "%d txs in %d blocks; load %.1f on %d cores", 5 * total, blocks, load[0],
                                  ProcessInfo.processInfo.activeProcessorCount))
+        let audit = try await timeAudit(node: node, sender: senders[0], dataset: ownDatasets[senders[0].address] ?? .zero,
+                                        models: modelBinding)
+        report("full audit, 3-level lineage over JSON-RPC", audit.median * 1_000, "ms",
+               reference: String(format: "best %.0f ms; %d passed, %d failed; %d headers checked (target < 1 s)",
+                                 audit.best * 1_000, audit.passed, audit.failed, audit.blocks + 1))
     }
 
     /// Runs `total` operations over `workersPerAccount` workers per sender; returns seconds.
