@@ -229,7 +229,12 @@ public final class JournaledState {
         if !deleted.isEmpty {
             storage = storage.filter { !deleted.contains($0.key.address) }
         }
-        for k in storage.keys { storage[k]!.original = storage[k]!.current }
+        // Only slots written in this transaction have current != original, and each of those
+        // has a storage entry in the journal; visiting every cached slot instead made a block
+        // of n storage-writing transactions cost O(n²).
+        for entry in journal {
+            if case .storage(let k, _) = entry, let slot = storage[k] { storage[k]!.original = slot.current }
+        }
         transient.removeAll(keepingCapacity: true)
         warmAddresses.removeAll(keepingCapacity: true)
         warmSlots.removeAll(keepingCapacity: true)
