@@ -201,19 +201,25 @@ public final class TransactionPool: @unchecked Sendable {
     // MARK: Removal
 
     /// Drops transactions a block included, then every transaction of their senders whose
-    /// nonce the state has passed. Call after the block is committed (the state reader must
-    /// already see it).
+    /// nonce the block has passed (replacements of included ones, stale ones). Call after the
+    /// block is committed.
     public func removeIncluded(_ transactions: [Transaction]) {
-        let senders: Set<Address> = lock.withLock {
-            var senders = Set<Address>()
+        lock.withLock {
+            // An included transaction moves its sender's state nonce past it, so what the state
+            // now says is known without reading it: one past the highest included nonce.
+            var nextNonces = [Address: UInt64]()
             for tx in transactions {
-                guard let entry = byHash[tx.hash] else { continue }
-                senders.insert(entry.sender)
-                remove(entry)
+                let hash = tx.hash
+                // A same-nonce replacement may sit in the pool instead of the included one.
+                guard let sender = byHash[hash]?.sender ?? (try? tx.cachedSender(hash: hash)) else { continue }
+                nextNonces[sender] = max(nextNonces[sender] ?? 0, tx.nonce + 1)
+                if let entry = byHash[hash] { remove(entry) }
             }
-            return senders
+            for (sender, next) in nextNonces {
+                for entry in (byAccount[sender] ?? [:]).values where entry.transaction.nonce < next { remove(entry) }
+            }
+            compactJournalIfWorthwhile()
         }
-        prune(senders)
     }
 
     /// Drops every transaction whose nonce the state has passed (for example after a restart

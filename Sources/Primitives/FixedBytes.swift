@@ -10,6 +10,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// From exactly 32 bytes.
+    @inlinable  // generic: specialised at the call site, not dispatched through witness tables
     public init<C: Collection>(bytes: C) throws(HexError) where C.Element == UInt8 {
         guard bytes.count == 32 else { throw .wrongLength(expected: 32, got: bytes.count) }
         var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
@@ -54,6 +55,7 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(hi: UInt32, mid: UInt64, lo: UInt64) { self.hi = hi; self.mid = mid; self.lo = lo }
 
     /// From exactly 20 bytes.
+    @inlinable  // generic: specialised at the call site, not dispatched through witness tables
     public init<C: Collection>(bytes: C) throws(HexError) where C.Element == UInt8 {
         guard bytes.count == 20 else { throw .wrongLength(expected: 20, got: bytes.count) }
         var h: UInt32 = 0, m: UInt64 = 0, l: UInt64 = 0

@@ -32,6 +32,7 @@ public final class RPCDispatcher: Sendable {
                 return Self.errorResponse(RPCError(code: RPCError.serverErrorCode,
                     message: "batch of \(calls.count) calls exceeds the batch limit of \(configuration.maxBatchSize)"))
             }
+            Self.recoverSendersInParallel(calls)
             let responses = calls.compactMap { handle(call: $0, session: session) }
             return responses.isEmpty ? nil : JSONValue.array(responses).serialized
         default:
