@@ -56,25 +56,52 @@ public struct JSONRPCLedgerClient: LedgerClient {
     /// Headers `range` through JSON-RPC batches of `batchSize` calls (one HTTP request each),
     /// each rebuilt and hash-checked like `header(number:)`. Stops at the first number past the
     /// head, so the result may be shorter than the range.
-    public func headers(_ range: ClosedRange<UInt64>, batchSize: Int = 100) async throws -> [BlockHeader] {
-        var headers: [BlockHeader] = []
-        headers.reserveCapacity(range.count)
-        var start = range.lowerBound
+    public func headers(_ range: ClosedRange<UInt64>, batchSize: Int = 200,
+                        concurrentBatches: Int = 4) async throws -> [BlockHeader] {
         let step = UInt64(max(1, batchSize))
+        var chunks: [ClosedRange<UInt64>] = []
+        var start = range.lowerBound
         while true {
             let end = range.upperBound - start < step ? range.upperBound : start + step - 1
-            let results = try await batch("eth_getBlockByNumber", (start...end).map { [JSONRPCEncoding.quantity($0), .bool(false)] })
-            for (offset, result) in results.enumerated() {
-                if result.isNull { return headers }
-                let header = try JSONRPCDecoding.header(result)
-                guard header.number == start + UInt64(offset) else {
-                    throw LedgerClientError.malformed("eth_getBlockByNumber(\(start + UInt64(offset))) answered block \(header.number)")
-                }
-                headers.append(header)
-            }
-            if end == range.upperBound { return headers }
+            chunks.append(start...end)
+            if end == range.upperBound { break }
             start = end + 1
         }
+        // Several batches in flight, so the node encodes one while this side checks another;
+        // the answers are put back in order.
+        var fetched = [Int: [JSONValue]]()
+        var headers: [BlockHeader] = []
+        headers.reserveCapacity(range.count)
+        var nextToRequest = 0, nextToUse = 0
+        try await withThrowingTaskGroup(of: (Int, [JSONValue]).self) { group in
+            func request(_ index: Int) {
+                let chunk = chunks[index]
+                group.addTask {
+                    (index, try await self.batch("eth_getBlockByNumber", chunk.map { [JSONRPCEncoding.quantity($0), .bool(false)] }))
+                }
+            }
+            while nextToRequest < min(chunks.count, max(1, concurrentBatches)) { request(nextToRequest); nextToRequest += 1 }
+            while let (index, results) = try await group.next() {
+                fetched[index] = results
+                while let results = fetched.removeValue(forKey: nextToUse) {
+                    let chunk = chunks[nextToUse]
+                    for (offset, result) in results.enumerated() {
+                        if result.isNull {
+                            group.cancelAll()
+                            return
+                        }
+                        let header = try JSONRPCDecoding.header(result)
+                        guard header.number == chunk.lowerBound + UInt64(offset) else {
+                            throw LedgerClientError.malformed("eth_getBlockByNumber(\(chunk.lowerBound + UInt64(offset))) answered block \(header.number)")
+                        }
+                        headers.append(header)
+                    }
+                    nextToUse += 1
+                    if nextToRequest < chunks.count { request(nextToRequest); nextToRequest += 1 }
+                }
+            }
+        }
+        return headers
     }
 
     public func balance(of address: Address, at block: BlockSelector) async throws -> UInt256 {
