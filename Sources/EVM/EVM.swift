@@ -14,6 +14,10 @@ public final class EVM {
     private var stacks: [UnsafeMutablePointer<UInt256>] = []
     /// A precompile without implementation was called (reported, never passed silently).
     public private(set) var unimplementedPrecompileUsed: UInt64?
+    /// EIP-3607: a transaction whose sender has code is invalid. Calls that are not
+    /// transactions (`eth_call`, gas estimates) turn this off, as Ethereum nodes do, so that a
+    /// contract can be the `from` of a simulated call.
+    public var rejectsSenderWithCode = true
     /// Receives execution events (debug tracing). Left nil, frames run the interpreter loop
     /// compiled without tracing and pay one check per call frame.
     public var tracer: (any ExecutionTracer)?

@@ -119,7 +119,7 @@ extension EVM {
         let (c1, o1) = gasCost.addingReportingOverflow(blobCost)
         let (total, o2) = c1.addingReportingOverflow(tx.value)
         if o1 || o2 || state.balance(tx.sender) < total { throw .insufficientAccountFunds }
-        if !state.code(tx.sender).isEmpty { throw .senderNotEOA }  // EIP-3607
+        if rejectsSenderWithCode && !state.code(tx.sender).isEmpty { throw .senderNotEOA }  // EIP-3607
 
         // Buy gas (and blob gas, burned), bump the nonce.
         let blobFee = UInt256(blobGas) &* blobBaseFee

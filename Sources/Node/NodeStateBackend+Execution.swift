@@ -32,6 +32,7 @@ extension NodeStateBackend {
         // A call may ask for more gas than a block holds; it is not a block transaction.
         blockEnvironment.gasLimit = max(blockEnvironment.gasLimit, gasLimit)
         let evm = EVM(state: journal, block: blockEnvironment, fork: .cancun)
+        evm.rejectsSenderWithCode = false  // a call, not a transaction (see the property)
         prepare(evm)
         let sender = request.from ?? .zero
         let usesFeeCaps = request.maxFeePerGas != nil || request.maxPriorityFeePerGas != nil

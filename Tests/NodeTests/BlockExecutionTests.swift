@@ -104,6 +104,11 @@ import Testing
         #expect(try node.state.call(overridden, at: .latest) == Support.word(99))
         overridden.stateOverrides = [contract: AccountOverride(code: reader)]
         #expect(try node.state.call(overridden, at: .latest) == Support.word(42))
+        // A contract may be the sender of a call (EIP-3607 binds transactions, not calls).
+        var fromContract = CallRequest()
+        fromContract.from = contract
+        fromContract.to = stranger
+        #expect(try node.state.call(fromContract, at: .latest) == [])
 
         // A restart reopens the same head and state, and sealing goes on from it.
         let head = try #require(node.database.head)
