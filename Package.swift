@@ -95,13 +95,13 @@ let package = Package(
         .target(name: "MLedgerTesting", path: "Sources/MLedgerTesting"),
 
         // Tests: one target per module, plus the shared conformance vectors.
-        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "PrimitivesTests", dependencies: ["MLedgerTesting", "Primitives"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives"]),
-        .testTarget(name: "RLPTests", dependencies: ["RLP", "Primitives"]),
+        .testTarget(name: "RLPTests", dependencies: ["MLedgerTesting", "RLP", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "TrieTests", dependencies: ["Trie", "Storage", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "EVMTests", dependencies: ["EVM", "Trie", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
+        .testTarget(name: "TrieTests", dependencies: ["MLedgerTesting", "Trie", "Storage", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "EVMTests", dependencies: ["MLedgerTesting", "EVM", "Trie", "Crypto", "RLP", "Primitives"]),
+        .testTarget(name: "ChainTests", dependencies: ["MLedgerTesting", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "RPCTests", dependencies: [
             "MLedgerTesting",
             "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie",

@@ -1,21 +1,12 @@
 import EVM
+import MLedgerTesting
 import Primitives
 import Testing
 
 /// Arbitrary code never crashes the interpreter, never uses more gas than given, and always ends
 /// in a defined halt. Seeded, fixed iterations: the same programs every run.
 @Suite struct RandomBytecodeTests {
-    /// SplitMix64: a tiny deterministic generator.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
+    typealias SplitMix = SplitMix64
 
     /// 1 to 120 bytes, biased towards pushes of small values so that jumps, memory and calls
     /// see plausible operands.
@@ -33,7 +24,7 @@ import Testing
     }
 
     @Test func randomProgramsHaltCleanly() throws {
-        var rng = SplitMix(state: 0x4d4c_6564_6765_72)
+        var rng = SplitMix(seed: 0x4d4c_6564_6765_72)
         for iteration in 0..<400 {
             let code = Self.randomProgram(using: &rng)
             let gas: UInt64 = 100_000

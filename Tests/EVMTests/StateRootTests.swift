@@ -1,3 +1,4 @@
+import MLedgerTesting
 import Crypto
 import EVM
 import Primitives
@@ -8,7 +9,7 @@ import Trie
 /// The runner's one-pass trie root must agree with the Trie module's SecureTrie.
 @Suite struct StateRootTests {
     @Test func onePassRootMatchesSecureTrie() throws {
-        var rng = RandomBytecodeTests.SplitMix(state: 42)
+        var rng = RandomBytecodeTests.SplitMix(seed: 42)
         for count in [0, 1, 2, 3, 17, 200] {
             var secure = SecureTrie()
             var items: [(key: Hash32, value: [UInt8])] = []

@@ -1,3 +1,4 @@
+import MLedgerTesting
 import EVM
 import Primitives
 import Testing
@@ -218,7 +219,7 @@ private func call(_ to: Address, gas: UInt256, value: UInt256 = .zero) -> Asm {
     /// halt, output and post-state root with either tracer as without one, and consecutive
     /// steps in the top frame agree with the reported gas costs.
     @Test func tracingDoesNotChangeResults() throws {
-        var rng = RandomBytecodeTests.SplitMix(state: 0x4d4c_6564_6765_72)
+        var rng = RandomBytecodeTests.SplitMix(seed: 0x4d4c_6564_6765_72)
         var steps = 0
         for iteration in 0..<400 {
             let code = RandomBytecodeTests.randomProgram(using: &rng)

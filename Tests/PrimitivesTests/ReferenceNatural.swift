@@ -1,3 +1,4 @@
+import MLedgerTesting
 import Primitives
 
 /// A slow, unbounded natural number on 32-bit digits (least significant first), written for
@@ -136,17 +137,8 @@ struct ReferenceNatural: Equatable, Comparable {
     }
 }
 
-/// SplitMix64: a tiny seeded generator so every randomized run sees the same operands.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+/// Operand draws from the shared seeded generator, so every randomized run sees the same operands.
+extension SplitMix64 {
 
     mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
 

@@ -1,16 +1,9 @@
+import MLedgerTesting
 import RLP
 import Testing
 
-/// SplitMix64: a tiny deterministic generator so the fuzz run is identical on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+/// Draws for the fuzz run from the shared seeded generator (identical on every machine).
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
 }
@@ -27,7 +20,7 @@ func randomItem(_ rng: inout SplitMix64, depth: Int = 0) -> RLPItem {
 /// Decoding must never crash, and anything accepted must be canonical: it re-encodes to exactly
 /// the input bytes.
 @Test func rlpDecoderFuzzAcceptsOnlyCanonicalInput() {
-    var rng = SplitMix64(state: 0x4d4c_6564_6765_72)
+    var rng = SplitMix64(seed: 0x4d4c_6564_6765_72)
     var accepted = 0, rejected = 0, roundTripFailures = [[UInt8]]()
     func probe(_ input: [UInt8]) {
         if let item = try? RLP.decode(input) {

@@ -1,3 +1,4 @@
+import MLedgerTesting
 import Crypto
 import Primitives
 import RLP
@@ -38,7 +39,7 @@ import Trie
 /// built from scratch with the remaining keys. Gets always agree with a dictionary.
 @Test(arguments: [1, 2, 3, 4])
 func rootDependsOnlyOnContent(seed: UInt64) throws {
-    var rng = SeededGenerator(state: seed)
+    var rng = SplitMix64(seed: seed)
     var reference: [[UInt8]: [UInt8]] = [:]
     var trie = MerklePatriciaTrie()
     for _ in 0..<300 {
@@ -81,7 +82,7 @@ func rootDependsOnlyOnContent(seed: UInt64) throws {
 /// The memoised hashes must never go stale: after each small change the cached root equals
 /// the root of a fresh trie holding the same content.
 @Test func cachedRootMatchesFreshRootAfterEachChange() throws {
-    var rng = SeededGenerator(state: 99)
+    var rng = SplitMix64(seed: 99)
     var trie = MerklePatriciaTrie()
     var content: [[UInt8]: [UInt8]] = [:]
     for _ in 0..<200 {
@@ -147,7 +148,7 @@ func rootDependsOnlyOnContent(seed: UInt64) throws {
 /// Writes change nodes in place only when this trie owns them: copies taken at any point keep
 /// their content while both sides go on changing.
 @Test func inPlaceWritesNeverLeakIntoCopies() throws {
-    var rng = SeededGenerator(state: 5)
+    var rng = SplitMix64(seed: 5)
     var a = MerklePatriciaTrie()
     var contentA: [[UInt8]: [UInt8]] = [:]
     for _ in 0..<300 {
@@ -180,7 +181,7 @@ func rootDependsOnlyOnContent(seed: UInt64) throws {
 /// A write that reaches a node missing from the store throws and leaves the trie as it was.
 @Test func failedWriteLeavesTrieUnchanged() throws {
     let full = MemoryStore()
-    var rng = SeededGenerator(state: 8)
+    var rng = SplitMix64(seed: 8)
     var trie = MerklePatriciaTrie(store: KeyValueTrieNodeStore(full))
     var content = [([UInt8], [UInt8])]()
     for _ in 0..<200 {

@@ -1,3 +1,4 @@
+import MLedgerTesting
 import Foundation
 import Crypto
 import Primitives
@@ -8,7 +9,7 @@ import Trie
 @Test func trieSurvivesLevelDBReopen() throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
-    var rng = SeededGenerator(state: 11)
+    var rng = SplitMix64(seed: 11)
     var content: [[UInt8]: [UInt8]] = [:]
     let root: Hash32
     do {

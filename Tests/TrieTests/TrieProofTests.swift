@@ -1,10 +1,11 @@
+import MLedgerTesting
 import Crypto
 import Primitives
 import Testing
 import Trie
 
 private func sampleTrie(count: Int, seed: UInt64) throws -> (MerklePatriciaTrie, [[UInt8]: [UInt8]]) {
-    var rng = SeededGenerator(state: seed)
+    var rng = SplitMix64(seed: seed)
     var trie = MerklePatriciaTrie()
     var content: [[UInt8]: [UInt8]] = [:]
     for _ in 0..<count {
@@ -24,7 +25,7 @@ func proofsRoundTripForPresentAndAbsentKeys(count: Int, seed: UInt64) throws {
         let proof = try trie.proof(for: key)
         #expect(try MerklePatriciaTrie.verifyProof(root: root, key: key, proof: proof) == value)
     }
-    var rng = SeededGenerator(state: seed &+ 100)
+    var rng = SplitMix64(seed: seed &+ 100)
     for _ in 0..<50 {
         let key = rng.below(2) == 0 ? rng.bytes(32) : rng.clusteredKey() + [0x77]
         guard content[key] == nil else { continue }
@@ -108,7 +109,7 @@ func proofsRoundTripForPresentAndAbsentKeys(count: Int, seed: UInt64) throws {
 @Test func mutatedProofNodesNeverCrashTheVerifier() throws {
     let (trie, content) = try sampleTrie(count: 300, seed: 21)
     let keys = content.keys.sorted(by: { $0.lexicographicallyPrecedes($1) })
-    var rng = SeededGenerator(state: 77)
+    var rng = SplitMix64(seed: 77)
     var outcomes = [String: Int]()
     for round in 0..<2_000 {
         let key = keys[round % keys.count]
