@@ -78,7 +78,7 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "ML", dependencies: ["Primitives"], exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [

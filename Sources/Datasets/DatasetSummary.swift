@@ -29,13 +29,13 @@ public struct DatasetSummary: Hashable, Sendable {
     public var schemaHash: Hash32 { Keccak256.hash(Array(schemaJSON.utf8)) }
 
     public var schemaJSON: String {
-        var parts = [
-            "\"dtype\":" + Self.quoted(dtype),
-            "\"features\":[" + featureNames.map(Self.quoted).joined(separator: ",") + "]",
-            "\"format\":" + Self.quoted(format),
+        var parts: [String] = [
+            "\"dtype\":" + JSONString.quoted(dtype),
+            "\"features\":[" + featureNames.map(JSONString.quoted).joined(separator: ",") + "]",
+            "\"format\":" + JSONString.quoted(format),
             "\"sampleShape\":[" + sampleShape.map(String.init).joined(separator: ",") + "]",
         ]
-        if let tensorName { parts.append("\"tensor\":" + Self.quoted(tensorName)) }
+        if let tensorName { parts.append("\"tensor\":" + JSONString.quoted(tensorName)) }
         return "{" + parts.joined(separator: ",") + "}"
     }
 
@@ -44,26 +44,5 @@ public struct DatasetSummary: Hashable, Sendable {
         var out: [FixedPointFeature] = []
         for f in features { out.append(try FixedPointFeature(f, scale: scale)) }
         return out
-    }
-
-    /// JSON string literal (RFC 8259 escapes).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// A JSON document, written canonically: object keys sorted by their UTF-8 bytes, no
@@ -29,7 +30,7 @@ public enum JSONValue: Equatable, Sendable {
         case .int(let i): out += String(i)
         case .number(let d):
             if d.isFinite, d == d.rounded(), Swift.abs(d) < 1e15 { out += String(Int(d)) } else if d.isFinite { out += "\(d)" } else { out += "null" }
-        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .string(let s): JSONString.append(s, to: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -41,32 +42,12 @@ public enum JSONValue: Equatable, Sendable {
             out += "{"
             for (i, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
                 if i > 0 { out += "," }
-                JSONValue.writeString(key, into: &out)
+                JSONString.append(key, to: &out)
                 out += ":"
                 members[key]!.write(into: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 
     /// Parses JSON text (RFC 8259, any whitespace) into a value.
