@@ -22,10 +22,8 @@ public final class ChainStateReader: PoolStateReader, @unchecked Sendable {
         if let hit = lock.withLock({ cachedRoot == root ? cached[address] : nil }) { return hit }
         let trie = SecureTrie(rootHash: root, store: database.stateNodeStore)
         var value: (nonce: UInt64, balance: UInt256) = (0, .zero)
-        if let encoded = try? trie.get(address.bytes),
-           let fields = try? RLP.decode(encoded).asList(), fields.count == 4,
-           let nonce = try? fields[0].asUInt64(), let balance = try? fields[1].asUInt256() {
-            value = (nonce, balance)
+        if let encoded = try? trie.get(address.bytes), let account = try? TrieAccountState.StoredAccount(encoded: encoded) {
+            value = (account.nonce, account.balance)
         }
         lock.withLock {
             if cachedRoot != root {

@@ -22,12 +22,7 @@ public final class NodeStateBackend: StateBackend, @unchecked Sendable {
     }
 
     /// One account's fields as the state trie stores them (EIP-161 empty account when absent).
-    struct Account {
-        var nonce: UInt64 = 0
-        var balance: UInt256 = .zero
-        var storageRoot: Hash32 = BlockHeader.emptyTrieRoot
-        var codeHash: Hash32 = Genesis.emptyCodeHash
-    }
+    typealias Account = TrieAccountState.StoredAccount
 
     func header(_ block: BlockSelector) throws -> BlockHeader {
         let found: BlockHeader?
@@ -53,11 +48,11 @@ public final class NodeStateBackend: StateBackend, @unchecked Sendable {
 
     func account(_ address: Address, in trie: SecureTrie) throws -> Account {
         guard let encoded = try trie.get(address.bytes) else { return Account() }
-        let fields = try RLP.decode(encoded).asList()
-        guard fields.count == 4 else { throw StateBackendError.execution("corrupt account record for \(address)") }
-        return Account(nonce: try fields[0].asUInt64(), balance: try fields[1].asUInt256(),
-                       storageRoot: try Hash32(bytes: try fields[2].asBytes()),
-                       codeHash: try Hash32(bytes: try fields[3].asBytes()))
+        do {
+            return try Account(encoded: encoded)
+        } catch {
+            throw StateBackendError.execution("corrupt account record for \(address): \(error)")
+        }
     }
 
     public func balance(of address: Address, at block: BlockSelector) throws -> UInt256 {
