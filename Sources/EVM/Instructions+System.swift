@@ -96,7 +96,6 @@ extension Frame {
         } else {
             address = EVM.createAddress(creator, nonce: state.nonce(creator))
         }
-        _ = state.warmAccount(address)
         let childGas = Frame.allButOne64th(gas)
         if evm.tracer != nil { evm.traceSettleCost(gasLeft: gas) }  // geth's CREATE cost excludes the child's gas
         gas -= childGas
@@ -113,6 +112,9 @@ extension Frame {
             push(UInt256.zero)
             return
         }
+        // EIP-2929 (execution-specs `generic_create`): the new address is warmed only once the
+        // early checks above have passed; a refused CREATE warms nothing. A collision still warms.
+        _ = state.warmAccount(address)
         state.incrementNonce(creator)
         if state.hasCodeNonceOrStorage(address) {
             // EIP-684: the child's gas is lost.
