@@ -26,11 +26,15 @@ public struct AuditReport: Equatable, Sendable {
     /// The sealed head block every proof and call was made against.
     public let blockNumber: UInt64
     public let checks: [AuditCheck]
+    /// The header chain as verified by this audit (nil when the seal walk failed): what
+    /// `--checkpoint` keeps for the next audit.
+    public let checkpoint: AuditCheckpoint?
 
-    public init(model: Address, blockNumber: UInt64, checks: [AuditCheck]) {
+    public init(model: Address, blockNumber: UInt64, checks: [AuditCheck], checkpoint: AuditCheckpoint? = nil) {
         self.model = model
         self.blockNumber = blockNumber
         self.checks = checks
+        self.checkpoint = checkpoint
     }
 
     public var passedCount: Int { checks.filter(\.passed).count }

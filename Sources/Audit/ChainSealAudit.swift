@@ -9,27 +9,38 @@ struct SealedChain {
     /// The head header the audit proves everything against.
     let head: BlockHeader
     let check: AuditCheck
+    /// The auditor's checkpoint after this walk: set only when every header passed.
+    var checkpoint: AuditCheckpoint? {
+        check.passed ? AuditCheckpoint(genesisHash: genesisHash, sealer: sealer, number: head.number, hash: head.hash) : nil
+    }
 }
 
-/// Walks every header from genesis to `head` and checks that it links to its parent and that
-/// its seal (EIP-225 layout: the last 65 bytes of extraData) recovers to the one sealer the
-/// genesis header's extraData names. Headers arrive already checked against their hashes by
-/// the client, so a passing walk proves the head's state root back to genesis.
+/// Walks every header from genesis (or from the auditor's checkpoint) to `head` and checks that
+/// it links to its parent and that its seal (EIP-225 layout: the last 65 bytes of extraData)
+/// recovers to the one sealer the genesis header's extraData names. Headers arrive already
+/// checked against their hashes by the client, so a passing walk proves the head's state root
+/// back to genesis. Headers are fetched and checked a window at a time, so memory stays flat
+/// however long the chain is.
 struct ChainSealAudit {
     static let name = "chain-seals"
-    /// Headers requested at once (the JSON-RPC client opens one request each).
+    /// Headers requested at once by clients without batches (the in-process one).
     static let window = 16
+    /// Headers fetched and checked per step of the walk.
+    static let walkWindow: UInt64 = 8_192
 
     let client: any LedgerClient
     let expectedGenesisHash: Hash32?
     let expectedSealer: Address?
+    var checkpoint: AuditCheckpoint? = nil
 
     func run(head number: UInt64) async throws -> SealedChain {
-        let headers = try await fetchHeaders(0...number)
-        let genesis = headers[0]
+        guard let genesis = try await fetchHeaders(0...0).first else {
+            throw LedgerClientError.malformed("the node has no genesis block")
+        }
         let genesisHash = genesis.hash
+        var anchor = genesis
         func result(_ sealer: Address, _ check: AuditCheck) -> SealedChain {
-            SealedChain(genesisHash: genesisHash, sealer: sealer, head: headers[headers.count - 1], check: check)
+            SealedChain(genesisHash: genesisHash, sealer: sealer, head: anchor, check: check)
         }
         guard let sealer = Self.genesisSealer(genesis) else {
             return result(.zero, .fail(Self.name, "genesis extraData (\(genesis.extraData.count) bytes) does not name exactly one sealer "
@@ -41,25 +52,53 @@ struct ChainSealAudit {
         if let expectedSealer, expectedSealer != sealer {
             return result(sealer, .fail(Self.name, "genesis names sealer \(sealer), expected \(expectedSealer)"))
         }
-        var previous = genesis
-        var previousHash = genesisHash
-        for header in headers.dropFirst() {
-            guard header.parentHash == previousHash else {
-                return result(sealer, .fail(Self.name, "block \(header.number) does not link to block \(previous.number) "
-                                            + "(parentHash \(header.parentHash), block \(previous.number) hashes to \(previousHash))"))
+        // From the checkpoint: the same chain, not past the head, and still the same block there.
+        if let checkpoint {
+            guard checkpoint.genesisHash == genesisHash, checkpoint.sealer == sealer else {
+                return result(sealer, .fail(Self.name, "the checkpoint is of another chain (genesis \(checkpoint.genesisHash), "
+                                            + "sealer \(checkpoint.sealer)); this node's genesis is \(genesisHash)"))
             }
-            do {
-                try Sealer.verify(header, sealer: sealer)
-            } catch {
-                return result(sealer, .fail(Self.name, "block \(header.number): \(error)"))
+            guard checkpoint.number <= number else {
+                return result(sealer, .fail(Self.name, "the node's head \(number) is below the checkpoint's block \(checkpoint.number)"))
             }
-            previous = header
-            previousHash = header.hash
+            guard let there = try await fetchHeaders(checkpoint.number...checkpoint.number).first,
+                  there.hash == checkpoint.hash else {
+                return result(sealer, .fail(Self.name, "block \(checkpoint.number) is no longer \(checkpoint.hash), "
+                                            + "the hash the checkpoint verified: the chain was rewritten"))
+            }
+            anchor = there
         }
-        let evidence = number == 0
-            ? "only the genesis block \(genesisHash) exists; it names sealer \(sealer)"
-            : "\(number) headers (blocks 1...\(number)) link to genesis \(genesisHash) and are sealed by \(sealer), "
-                + "the sealer its extraData names; head \(previousHash) stateRoot \(previous.stateRoot)"
+        let first = anchor.number
+        var previousHash = anchor.hash
+        var start = first + 1
+        while start <= number {
+            let end = min(number, start + Self.walkWindow - 1)
+            for header in try await fetchHeaders(start...end) {
+                guard header.parentHash == previousHash else {
+                    return result(sealer, .fail(Self.name, "block \(header.number) does not link to block \(anchor.number) "
+                                                + "(parentHash \(header.parentHash), block \(anchor.number) hashes to \(previousHash))"))
+                }
+                do {
+                    try Sealer.verify(header, sealer: sealer)
+                } catch {
+                    return result(sealer, .fail(Self.name, "block \(header.number): \(error)"))
+                }
+                anchor = header
+                previousHash = header.hash
+            }
+            start = end + 1
+        }
+        let evidence: String
+        if number == 0 {
+            evidence = "only the genesis block \(genesisHash) exists; it names sealer \(sealer)"
+        } else if first > 0 {
+            evidence = "\(number - first) new headers (blocks \(first + 1)...\(number)) link to the checkpoint's block \(first) "
+                + "(still \(checkpoint?.hash.description ?? "")) and are sealed by \(sealer), the sealer genesis \(genesisHash) names; "
+                + "head \(previousHash) stateRoot \(anchor.stateRoot)"
+        } else {
+            evidence = "\(number) headers (blocks 1...\(number)) link to genesis \(genesisHash) and are sealed by \(sealer), "
+                + "the sealer its extraData names; head \(previousHash) stateRoot \(anchor.stateRoot)"
+        }
         return result(sealer, .pass(Self.name, evidence))
     }
 

@@ -83,22 +83,25 @@ extension RecordReader {
     /// Every getter the audit needs, concurrently, then `sharedWith` for each citer other than the owner.
     func datasetGetters(_ address: Address, citers: [Address]) async throws -> DatasetGetters {
         let d = dataset
-        async let id = get(address, "datasetId") { try d.datasetId() }
-        async let owner = get(address, "owner") { try d.owner() }
-        async let commitment = get(address, "commitment") { try d.commitment() }
-        async let size = get(address, "sizeBytes") { try d.sizeBytes() }
-        async let samples = get(address, "sampleCount") { try d.sampleCount() }
-        async let shape = get(address, "getSampleShape") { try d.sampleShape() }
-        async let schema = get(address, "schemaHash") { try d.schemaHash() }
-        async let scale = get(address, "statsScale") { try d.statsScale() }
-        async let statistics = get(address, "getStatistics") { try d.statistics() }
-        async let finalized = get(address, "finalized") { try d.finalized() }
-        async let created = get(address, "createdBlock") { try d.createdBlock() }
+        async let id = settle(address, "datasetId") { try d.datasetId() }
+        async let owner = settle(address, "owner") { try d.owner() }
+        async let commitment = settle(address, "commitment") { try d.commitment() }
+        async let size = settle(address, "sizeBytes") { try d.sizeBytes() }
+        async let samples = settle(address, "sampleCount") { try d.sampleCount() }
+        async let shape = settle(address, "getSampleShape") { try d.sampleShape() }
+        async let schema = settle(address, "schemaHash") { try d.schemaHash() }
+        async let scale = settle(address, "statsScale") { try d.statsScale() }
+        async let statistics = settle(address, "getStatistics") { try d.statistics() }
+        async let finalized = settle(address, "finalized") { try d.finalized() }
+        async let created = settle(address, "createdBlock") { try d.createdBlock() }
+        // Every getter has ended before the first failure is thrown (see `settle`).
+        let answers = (await id, await owner, await commitment, await size, await samples, await shape,
+                       await schema, await scale, await statistics, await finalized, await created)
         var g = DatasetGetters()
-        g.datasetId = try await id; g.owner = try await owner; g.commitment = try await commitment
-        g.sizeBytes = try await size; g.sampleCount = try await samples; g.sampleShape = try await shape
-        g.schemaHash = try await schema; g.statsScale = try await scale; g.statistics = try await statistics
-        g.finalized = try await finalized; g.createdBlock = try await created
+        g.datasetId = try answers.0.get(); g.owner = try answers.1.get(); g.commitment = try answers.2.get()
+        g.sizeBytes = try answers.3.get(); g.sampleCount = try answers.4.get(); g.sampleShape = try answers.5.get()
+        g.schemaHash = try answers.6.get(); g.statsScale = try answers.7.get(); g.statistics = try answers.8.get()
+        g.finalized = try answers.9.get(); g.createdBlock = try answers.10.get()
         for citer in Set(citers) where citer != g.owner {
             g.sharedWith[citer] = try await get(address, "sharedWith") { try d.sharedWith(citer) }
         }

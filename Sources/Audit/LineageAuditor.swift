@@ -37,9 +37,11 @@ public struct LineageAuditor: Sendable {
         dataset = try DatasetRecordBinding()
     }
 
-    /// Audits the model record at `modelAddress`; `artifactPath` and `datasetPaths` add the file checks.
-    public func audit(model modelAddress: Address, artifactPath: String? = nil,
-                      datasetPaths: [String] = []) async throws -> AuditReport {
+    /// Audits the model record at `modelAddress`; `artifactPath` and `datasetPaths` add the file
+    /// checks. With a `checkpoint` (the auditor's own, from an earlier audit of this chain) only
+    /// the headers above it are walked; the report carries the checkpoint to keep for next time.
+    public func audit(model modelAddress: Address, artifactPath: String? = nil, datasetPaths: [String] = [],
+                      checkpoint: AuditCheckpoint? = nil) async throws -> AuditReport {
         let headNumber: UInt64
         do { headNumber = try await client.blockNumber() } catch let error as LedgerClientError {
             if case .transport = error { throw error }
@@ -49,7 +51,7 @@ public struct LineageAuditor: Sendable {
         let chain: SealedChain
         do {
             chain = try await ChainSealAudit(client: client, expectedGenesisHash: expectedGenesisHash,
-                                             expectedSealer: expectedSealer).run(head: headNumber)
+                                             expectedSealer: expectedSealer, checkpoint: checkpoint).run(head: headNumber)
         } catch let error as LedgerClientError {
             if case .transport = error { throw error }
             // Without verified headers there is no state root to prove anything against.
@@ -106,6 +108,6 @@ public struct LineageAuditor: Sendable {
         for path in datasetPaths {
             checks.append(FileChecks.dataset(path: path, candidates: candidates))
         }
-        return AuditReport(model: modelAddress, blockNumber: chain.head.number, checks: checks)
+        return AuditReport(model: modelAddress, blockNumber: chain.head.number, checks: checks, checkpoint: chain.checkpoint)
     }
 }

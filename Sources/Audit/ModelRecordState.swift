@@ -62,25 +62,29 @@ extension RecordReader {
     /// Every getter the audit needs, concurrently.
     func modelGetters(_ address: Address) async throws -> ModelGetters {
         let m = model
-        async let id = get(address, "modelId") { try m.modelId() }
-        async let owner = get(address, "owner") { try m.owner() }
-        async let parent = get(address, "parent") { try m.parent() }
-        async let relation = get(address, "relation") { try m.relation() }
-        async let unverified = get(address, "unverified") { try m.unverified() }
-        async let finalized = get(address, "finalized") { try m.finalized() }
-        async let weights = get(address, "weightsHash") { try m.weightsHash() }
-        async let metrics = get(address, "metricsHash") { try m.metricsHash() }
-        async let architecture = get(address, "architectureHash") { try m.architectureHash() }
-        async let hyper = get(address, "hyperParametersHash") { try m.hyperParametersHash() }
-        async let parameters = get(address, "parameterCount") { try m.parameterCount() }
-        async let created = get(address, "createdBlock") { try m.createdBlock() }
-        async let datasets = get(address, "getDatasets") { try m.datasets() }
+        async let id = settle(address, "modelId") { try m.modelId() }
+        async let owner = settle(address, "owner") { try m.owner() }
+        async let parent = settle(address, "parent") { try m.parent() }
+        async let relation = settle(address, "relation") { try m.relation() }
+        async let unverified = settle(address, "unverified") { try m.unverified() }
+        async let finalized = settle(address, "finalized") { try m.finalized() }
+        async let weights = settle(address, "weightsHash") { try m.weightsHash() }
+        async let metrics = settle(address, "metricsHash") { try m.metricsHash() }
+        async let architecture = settle(address, "architectureHash") { try m.architectureHash() }
+        async let hyper = settle(address, "hyperParametersHash") { try m.hyperParametersHash() }
+        async let parameters = settle(address, "parameterCount") { try m.parameterCount() }
+        async let created = settle(address, "createdBlock") { try m.createdBlock() }
+        async let datasets = settle(address, "getDatasets") { try m.datasets() }
+        // Every getter has ended before the first failure is thrown.
+        let answers = (await id, await owner, await parent, await relation, await unverified, await finalized,
+                       await weights, await metrics, await architecture, await hyper, await parameters,
+                       await created, await datasets)
         var g = ModelGetters()
-        g.modelId = try await id; g.owner = try await owner; g.parent = try await parent
-        g.relation = try await relation; g.unverified = try await unverified; g.finalized = try await finalized
-        g.weightsHash = try await weights; g.metricsHash = try await metrics; g.architectureHash = try await architecture
-        g.hyperParametersHash = try await hyper; g.parameterCount = try await parameters
-        g.createdBlock = try await created; g.datasets = try await datasets
+        g.modelId = try answers.0.get(); g.owner = try answers.1.get(); g.parent = try answers.2.get()
+        g.relation = try answers.3.get(); g.unverified = try answers.4.get(); g.finalized = try answers.5.get()
+        g.weightsHash = try answers.6.get(); g.metricsHash = try answers.7.get(); g.architectureHash = try answers.8.get()
+        g.hyperParametersHash = try answers.9.get(); g.parameterCount = try answers.10.get()
+        g.createdBlock = try answers.11.get(); g.datasets = try answers.12.get()
         return g
     }
 

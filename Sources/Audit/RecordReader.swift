@@ -36,6 +36,13 @@ struct RecordReader: Sendable {
         }
     }
 
+    /// `get` as a value: the getters of one record run concurrently as `async let`s of this, so
+    /// one failing getter never cancels its siblings mid-request; each ends on its own (answer,
+    /// revert or the client's deadline) and the first failure is reported after all have ended.
+    func settle<R>(_ contract: Address, _ name: String, _ prepare: () throws -> ContractCall<R>) async -> Result<R, any Error> {
+        do { return .success(try await get(contract, name, prepare)) } catch { return .failure(error) }
+    }
+
     /// The account and `slots` proven at the audited block.
     func prove(_ contract: Address, slots: [UInt256]) async throws -> ProvenAccount {
         var unique: [Hash32] = []

@@ -16,7 +16,8 @@ import RPC
 public struct JSONRPCLedgerClient: LedgerClient {
     /// The node's JSON-RPC endpoint, for example `http://127.0.0.1:8545`.
     public let url: URL
-    /// Seconds one HTTP request may take before it fails as a transport error.
+    /// Seconds one HTTP request may take; past it the request fails with `.timeout`, whatever
+    /// the node or the transport does.
     public let timeoutSeconds: Double
     private let session: URLSession
 
@@ -28,7 +29,7 @@ public struct JSONRPCLedgerClient: LedgerClient {
         self.url = url
         self.timeoutSeconds = timeoutSeconds
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
+        configuration.timeoutIntervalForRequest = timeoutSeconds + 5  // the deadline in `post` comes first
         configuration.httpMaximumConnectionsPerHost = 4
         session = URLSession(configuration: configuration)
     }
@@ -246,10 +247,13 @@ public struct JSONRPCLedgerClient: LedgerClient {
         request.httpBody = Data(body.serialized.utf8)
         let data: Data
         let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
+        switch await HTTPDeadline.send(request, session: session, seconds: timeoutSeconds) {
+        case let .answered(body, answer): (data, response) = (body, answer)
+        case let .failed(error):
             throw LedgerClientError.transport("\(url.absoluteString): \(error.localizedDescription)")
+        case .timedOut:
+            // A node that accepted the connection but stopped answering: a finding, not a hang.
+            throw LedgerClientError.timeout("\(method): no answer from \(url.absoluteString) within \(timeoutSeconds) s")
         }
         guard data.count <= Self.maxReplyBytes else {
             throw LedgerClientError.malformed("\(method): reply of \(data.count) bytes is over the limit")

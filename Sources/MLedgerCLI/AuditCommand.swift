@@ -5,7 +5,8 @@ import Foundation
 import LedgerClient
 import Primitives
 
-/// `mledger audit --rpc URL --model 0xADDRESS [--artifact FILE] [--dataset FILE ...] [--json]`:
+/// `mledger audit --rpc URL --model 0xADDRESS [--artifact FILE] [--dataset FILE ...] [--checkpoint FILE]
+/// [--timeout S] [--json]`:
 /// checks a model's lineage using only JSON-RPC answers and what they prove. One line per
 /// check (`PASS name` / `FAIL name: evidence`) and `audit: N passed, M failed`, or one JSON
 /// document with `--json`. Exit code 0 only when every check passes, 1 when one fails, 2 when
@@ -30,6 +31,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("genesis-hash"), help: "Expected genesis block hash (pins the chain).")
     var genesisHash: String?
 
+    @Option(help: ArgumentHelp("The auditor's checkpoint file: headers up to its block are not walked again, "
+                               + "and it is advanced after a passing seal walk (created when missing).",
+                               valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: "Seconds one JSON-RPC request may take; a node that stops answering is a FAIL.")
+    var timeout: Double = 30
+
     @Flag(help: "Print one JSON document instead of lines.")
     var json = false
 
@@ -42,11 +51,14 @@ struct AuditCommand: AsyncParsableCommand {
         let modelAddress: Address
         let pinnedGenesis: Hash32?
         let client: JSONRPCLedgerClient
+        let known: AuditCheckpoint?
         do {
             modelAddress = try Address(checksummed: model)
             pinnedGenesis = try genesisHash.map { text throws(HexError) in try Hash32(hex: text) }
             guard let url = URL(string: rpc) else { throw CommandFailure("--rpc \(rpc) is not a URL") }
-            client = try JSONRPCLedgerClient(url: url)
+            guard timeout > 0 else { throw CommandFailure("--timeout must be positive") }
+            client = try JSONRPCLedgerClient(url: url, timeoutSeconds: timeout)
+            known = try checkpoint.flatMap { path in try AuditCheckpoint.read(path: path) }
         } catch {
             Self.printError("\(error)")
             throw ExitCode(Self.errorExitCode)
@@ -54,7 +66,9 @@ struct AuditCommand: AsyncParsableCommand {
         let report: AuditReport
         do {
             let auditor = try LineageAuditor(client: client, expectedGenesisHash: pinnedGenesis)
-            report = try await auditor.audit(model: modelAddress, artifactPath: artifact, datasetPaths: dataset)
+            report = try await auditor.audit(model: modelAddress, artifactPath: artifact, datasetPaths: dataset,
+                                             checkpoint: known)
+            if let checkpoint, let verified = report.checkpoint { try verified.write(path: checkpoint) }
         } catch {
             Self.printError("\(error)")
             throw ExitCode(Self.errorExitCode)

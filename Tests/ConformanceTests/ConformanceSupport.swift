@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Locates `../shared/conformance/ethereum-tests/` beside the checkout (never copied in).
 /// `MLEDGER_ETHEREUM_TESTS` overrides the location.
@@ -24,6 +25,20 @@ enum ConformanceData {
     }
 }
 
+/// How many cases each suite ran when its vectors were last counted in full. A suite that finds
+/// fewer fails: missing or truncated vectors must never read as a pass ("0 passed, 0 failed").
+enum ConformanceFloor {
+    static let rlp = 55
+    static let trie = 37
+    static let transactionsCancun = 149
+    static let transactionsOlder = 61
+    static let keyStore = 5
+    static let txtest = 2
+    static let keyaddrtest = 2
+    static let stateTestCategories = 66
+    static let stateTests = 15_113
+}
+
 /// Tallies a conformance suite and prints the `N passed, M failed` summary the README quotes.
 struct ConformanceTally {
     let suite: String
@@ -34,6 +49,13 @@ struct ConformanceTally {
 
     mutating func check(_ name: String, _ ok: Bool, _ detail: @autoclosure () -> String = "") {
         if ok { passed += 1 } else { failures.append("\(name): \(detail())") }
+    }
+
+    /// Fails the running test unless at least `minimum` cases were checked.
+    func expectAtLeast(_ minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let ran = passed + failures.count
+        #expect(ran >= minimum, "[\(suite)] ran \(ran) cases, expected at least \(minimum): are the vectors under \(ConformanceData.root.path) missing or truncated?",
+                sourceLocation: sourceLocation)
     }
 
     func printSummary() {

@@ -32,5 +32,6 @@ import Testing
         }
     }
     tally.printSummary()
+    tally.expectAtLeast(ConformanceFloor.keyStore)
     #expect(tally.failures.isEmpty)
 }

@@ -62,6 +62,7 @@ import Testing
         }
     }
     tally.printSummary()
+    tally.expectAtLeast(ConformanceFloor.rlp)
     #expect(tally.failures.isEmpty)
     #expect(tally.passed > 0)
 }

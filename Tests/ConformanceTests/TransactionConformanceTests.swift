@@ -44,6 +44,8 @@ struct TransactionConformanceTests {
         }
         tally.printSummary()
         olderTally.printSummary()
+        tally.expectAtLeast(ConformanceFloor.transactionsCancun)
+        olderTally.expectAtLeast(ConformanceFloor.transactionsOlder)
         #expect(tally.passed > 0)
         #expect(tally.failures.isEmpty)
         #expect(olderTally.failures.isEmpty)

@@ -45,6 +45,7 @@ import Trie
         }
     }
     tally.printSummary()
+    tally.expectAtLeast(ConformanceFloor.trie)
     #expect(tally.failures.isEmpty)
     #expect(tally.passed > 0)
 }
