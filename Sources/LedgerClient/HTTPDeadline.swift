@@ -23,6 +23,9 @@ enum HTTPDeadline {
         }
     }
 
+    /// Timers of their own queue, so work queued on the global queues cannot hold them back.
+    private static let deadlineQueue = DispatchQueue(label: "mledger.jsonrpc.deadline", qos: .userInitiated)
+
     enum Outcome {
         case answered(Data, URLResponse)
         case failed(any Error)
@@ -35,9 +38,12 @@ enum HTTPDeadline {
             let task = session.dataTask(with: request) { data, response, error in
                 guard once.claim() else { return }
                 if let data, let response { continuation.resume(returning: .answered(data, response)) }
-                else { continuation.resume(returning: .failed(error ?? URLError(.badServerResponse))) }
+                else if let error = error as? URLError, error.code == .timedOut {
+                    // The transport's own timer came first (the timer below can be late on a busy machine).
+                    continuation.resume(returning: .timedOut)
+                } else { continuation.resume(returning: .failed(error ?? URLError(.badServerResponse))) }
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            deadlineQueue.asyncAfter(deadline: .now() + seconds) {
                 guard once.claim() else { return }
                 task.cancel()
                 continuation.resume(returning: .timedOut)

@@ -107,7 +107,6 @@ import Testing
         let silent = try SilentListener()
         defer { silent.stop() }
         let client = try JSONRPCLedgerClient(url: URL(string: "http://127.0.0.1:\(silent.port)")!, timeoutSeconds: 1)
-        let started = Date()
         await #expect(throws: LedgerClientError.self) { _ = try await client.blockNumber() }
         do { _ = try await client.blockNumber() } catch let error as LedgerClientError {
             guard case .timeout(let message) = error else { Issue.record("expected .timeout, got \(error)"); return }
@@ -116,7 +115,9 @@ import Testing
         let report = try await LineageAuditor(client: client).audit(model: Address(hi: 0, mid: 0, lo: 1))
         #expect(report.checks.map(\.name) == ["chain-seals"])
         #expect(report.check(named: "chain-seals")?.passed == false)
-        #expect(Date().timeIntervalSince(started) < 20)
+        // No wall-clock bound here: inside the whole parallel suite this task can wait long for a
+        // thread. The binary's end-to-end bound is checked by the interop suite
+        // (test_audit_foreign_contracts.py), in a process of its own.
     }
 }
 

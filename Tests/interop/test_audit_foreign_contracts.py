@@ -3,6 +3,7 @@ audit ends quickly with FAIL lines and exit code 1, whatever the contract answer
 with `owner()`/`weightsHash()`, one that reverts everything, one that returns 256 KiB of
 malformed ABI data). The look-alike case hung the binary before (no output, no CPU)."""
 
+import socket
 import time
 
 import pytest
@@ -48,3 +49,23 @@ def test_audit_of_a_contract_that_is_not_a_record_ends_with_fail_lines(node, w3,
         assert f"FAIL model-storage-proof@{address.lower()}" in names
         assert lines[-1].startswith("audit: ") and lines[-1].endswith("failed")
         assert elapsed < 30, f"the audit took {elapsed:.1f} s"
+
+
+def test_audit_of_a_node_that_stops_answering_ends_with_a_fail_line():
+    # A listener that completes TCP connections (kernel backlog) and never answers.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        result = mledger("audit", "--rpc", f"http://127.0.0.1:{port}", "--model", "0x" + "11" * 20,
+                         "--timeout", "2", timeout=60)
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert lines[0].startswith("FAIL chain-seals: ") and "no answer" in lines[0], lines
+    assert lines[-1] == "audit: 0 passed, 1 failed"
+    assert elapsed < 15, f"the audit took {elapsed:.1f} s with --timeout 2"
