@@ -40,15 +40,14 @@ public struct AuditCheckpoint: Equatable, Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path, error.localizedDescription)
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw .malformed(path, "not a JSON object")
-        }
-        guard object["format"] as? String == format else { throw .malformed(path, "format is not \"\(format)\"") }
-        guard let genesis = (object["genesisHash"] as? String).flatMap({ try? Hash32(hex: $0) }),
-              let sealer = (object["sealer"] as? String).flatMap({ try? Address(hex: $0) }),
-              let hash = (object["hash"] as? String).flatMap({ try? Hash32(hex: $0) }),
-              let numberText = object["number"] as? String, let number = UInt64(numberText) else {
-            throw .malformed(path, "genesisHash, sealer, number (decimal string) and hash are required")
+        let object: JSONValue
+        do { object = try JSONValue(parsing: [UInt8](data)) } catch { throw .malformed(path, "\(error)") }
+        guard object["format"]?.stringValue == format else { throw .malformed(path, "format is not \"\(format)\"") }
+        guard let genesis = object["genesisHash"]?.stringValue.flatMap({ try? Hash32(hex: $0) }),
+              let sealer = object["sealer"]?.stringValue.flatMap({ try? Address(hex: $0) }),
+              let hash = object["hash"]?.stringValue.flatMap({ try? Hash32(hex: $0) }),
+              let number = object["number"]?.uint64Value else {
+            throw .malformed(path, "genesisHash, sealer, number and hash are required")
         }
         return AuditCheckpoint(genesisHash: genesis, sealer: sealer, number: number, hash: hash)
     }
@@ -56,8 +55,10 @@ public struct AuditCheckpoint: Equatable, Sendable {
     /// Writes the checkpoint atomically (temporary file, then rename), so an interrupted write
     /// leaves the previous checkpoint in place.
     public func write(path: String) throws {
-        let text = "{\"format\": \"\(Self.format)\", \"genesisHash\": \"\(genesisHash)\", \"sealer\": \"\(sealer)\", "
-            + "\"number\": \"\(number)\", \"hash\": \"\(hash)\"}\n"
+        let document: JSONValue = ["format": .string(Self.format), "genesisHash": .string(genesisHash.description),
+                                   "sealer": .string(sealer.description), "number": .number(JSONNumber(number)),
+                                   "hash": .string(hash.description)]
+        let text = document.prettyPrinted + "\n"
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")

@@ -4,7 +4,7 @@ import Primitives
 /// One finding of an audit: a stable name (what was checked, and on which record or file),
 /// whether it held, and the evidence either way (the values compared, the block they were
 /// proven at).
-public struct AuditCheck: Equatable, Sendable, Codable {
+public struct AuditCheck: Equatable, Sendable {
     public let name: String
     public let passed: Bool
     public let evidence: String
@@ -55,19 +55,13 @@ public struct AuditReport: Equatable, Sendable {
 
     /// The same content as one JSON document (keys sorted, so the output is stable).
     public var json: String {
-        struct Document: Encodable {
-            let model: String
-            let block: UInt64
-            let checks: [AuditCheck]
-            let passed: Int
-            let failed: Int
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let document = Document(model: model.description, block: blockNumber, checks: checks,
-                                passed: passedCount, failed: failedCount)
-        // Strings and integers only: encoding cannot fail.
-        guard let data = try? encoder.encode(document) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        let document: JSONValue = [
+            "model": .string(model.description),
+            "block": .number(JSONNumber(blockNumber)),
+            "checks": .array(checks.map { ["name": .string($0.name), "passed": .bool($0.passed), "evidence": .string($0.evidence)] }),
+            "passed": .int(passedCount),
+            "failed": .int(failedCount),
+        ]
+        return document.prettyPrinted
     }
 }

@@ -18,7 +18,12 @@ extension Genesis {
     /// `config.chainId`, `gasLimit`, `alloc` and each account's `balance`. Unknown keys are
     /// ignored; a known key with a wrong type or value is an error naming it.
     public init(json bytes: [UInt8]) throws(GenesisError) {
-        let root = try GenesisJSON.parse(bytes)
+        let root: JSONValue
+        do {
+            root = try JSONValue(parsing: bytes, maximumDepth: Self.maximumNesting)
+        } catch {
+            throw .invalidJSON(offset: error.offset, reason: error.reason)
+        }
         let top = try GenesisFields(root, path: "")
         self.init(config: try ChainConfig(top.required("config")),
                   nonce: try top.optionalUInt64("nonce") ?? 0,
@@ -37,10 +42,14 @@ extension Genesis {
                   blobGasUsed: try top.optionalUInt64("blobGasUsed"))
     }
 
-    private static func parseAlloc(_ field: (GenesisJSON, String)) throws(GenesisError) -> [Address: GenesisAccount] {
+    /// Genesis documents are four levels deep at most (alloc, account, storage); the bound
+    /// refuses anything far past that before it costs stack.
+    static let maximumNesting = 64
+
+    private static func parseAlloc(_ field: (JSONValue, String)) throws(GenesisError) -> [Address: GenesisAccount] {
         let (value, path) = field
         guard case .object(let members) = value else {
-            throw .wrongType(field: path, expected: "an object", got: value.kindName)
+            throw .wrongType(field: path, expected: "an object", got: value.typeName)
         }
         var alloc = [Address: GenesisAccount]()
         for (key, accountValue) in members.sorted(by: { $0.key < $1.key }) {
@@ -55,13 +64,13 @@ extension Genesis {
             var storage = [Hash32: Hash32]()
             if let (storageValue, storagePath) = fields.optional("storage") {
                 guard case .object(let slots) = storageValue else {
-                    throw .wrongType(field: storagePath, expected: "an object", got: storageValue.kindName)
+                    throw .wrongType(field: storagePath, expected: "an object", got: storageValue.typeName)
                 }
                 for (slotKey, slotValue) in slots {
                     let slotPath = "\(storagePath).\(slotKey)"
                     let slot = try GenesisFields.word(fromHex: slotKey, path: slotPath, leftPad: true)
                     guard case .string(let text) = slotValue else {
-                        throw .wrongType(field: slotPath, expected: "a hex string", got: slotValue.kindName)
+                        throw .wrongType(field: slotPath, expected: "a hex string", got: slotValue.typeName)
                     }
                     let word = try GenesisFields.word(fromHex: text, path: slotPath, leftPad: true)
                     guard storage.updateValue(word, forKey: slot) == nil else {
@@ -82,7 +91,7 @@ extension Genesis {
 }
 
 extension ChainConfig {
-    init(_ field: (GenesisJSON, String)) throws(GenesisError) {
+    init(_ field: (JSONValue, String)) throws(GenesisError) {
         let fields = try GenesisFields(field.0, path: field.1)
         var blockForks = [BlockActivatedFork: UInt64]()
         for fork in BlockActivatedFork.allCases {
@@ -106,12 +115,12 @@ extension ChainConfig {
 
 /// Typed access to the members of one JSON object, with the object's path for errors.
 struct GenesisFields {
-    let members: [String: GenesisJSON]
+    let members: [String: JSONValue]
     let path: String
 
-    init(_ value: GenesisJSON, path: String) throws(GenesisError) {
+    init(_ value: JSONValue, path: String) throws(GenesisError) {
         guard case .object(let members) = value else {
-            throw .wrongType(field: path.isEmpty ? "(document)" : path, expected: "an object", got: value.kindName)
+            throw .wrongType(field: path.isEmpty ? "(document)" : path, expected: "an object", got: value.typeName)
         }
         self.members = members
         self.path = path
@@ -120,12 +129,12 @@ struct GenesisFields {
     func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The member and its path; JSON `null` counts as absent.
-    func optional(_ key: String) -> (GenesisJSON, String)? {
+    func optional(_ key: String) -> (JSONValue, String)? {
         guard let value = members[key], value != .null else { return nil }
         return (value, fieldPath(key))
     }
 
-    func required(_ key: String) throws(GenesisError) -> (GenesisJSON, String) {
+    func required(_ key: String) throws(GenesisError) -> (JSONValue, String) {
         guard let found = optional(key) else { throw .missingField(fieldPath(key)) }
         return found
     }
@@ -155,7 +164,7 @@ struct GenesisFields {
     func optionalBytes(_ key: String) throws(GenesisError) -> [UInt8]? {
         guard let (value, path) = optional(key) else { return nil }
         guard case .string(let text) = value else {
-            throw .wrongType(field: path, expected: "a hex string", got: value.kindName)
+            throw .wrongType(field: path, expected: "a hex string", got: value.typeName)
         }
         do {
             return try Hex.decode(text)
@@ -167,7 +176,7 @@ struct GenesisFields {
     func optionalWord(_ key: String) throws(GenesisError) -> Hash32? {
         guard let (value, path) = optional(key) else { return nil }
         guard case .string(let text) = value else {
-            throw .wrongType(field: path, expected: "a 32-byte hex string", got: value.kindName)
+            throw .wrongType(field: path, expected: "a 32-byte hex string", got: value.typeName)
         }
         return try Self.word(fromHex: text, path: path, leftPad: false)
     }
@@ -175,7 +184,7 @@ struct GenesisFields {
     func optionalAddress(_ key: String) throws(GenesisError) -> Address? {
         guard let (value, path) = optional(key) else { return nil }
         guard case .string(let text) = value else {
-            throw .wrongType(field: path, expected: "a 20-byte hex string", got: value.kindName)
+            throw .wrongType(field: path, expected: "a 20-byte hex string", got: value.typeName)
         }
         do {
             return try Address(hex: text)
@@ -199,12 +208,17 @@ struct GenesisFields {
         }
     }
 
-    /// A non-negative integer: a JSON number without fraction or exponent, a `0x` hex string,
+    /// A non-negative integer: a whole JSON number (`1e21` and `5.0` count), a `0x` hex string,
     /// or a decimal string.
-    static func integer(_ value: GenesisJSON, path: String) throws(GenesisError) -> UInt256 {
+    static func integer(_ value: JSONValue, path: String) throws(GenesisError) -> UInt256 {
         let text: String
         switch value {
-        case .number(let literal): text = literal
+        case .number(let number):
+            // Exact from the number's text: balances above 2^53 are common in genesis files.
+            guard let exact = number.uint256 else {
+                throw .invalidValue(field: path, reason: "\(number.text) is not a non-negative integer below 2^256")
+            }
+            return exact
         case .string(let string):
             if string.hasPrefix("0x") || string.hasPrefix("0X") {
                 let digits = string.dropFirst(2)
@@ -219,7 +233,7 @@ struct GenesisFields {
             }
             text = string
         default:
-            throw .wrongType(field: path, expected: "an integer (number, hex or decimal string)", got: value.kindName)
+            throw .wrongType(field: path, expected: "an integer (number, hex or decimal string)", got: value.typeName)
         }
         do {
             return try UInt256(decimal: text)

@@ -146,27 +146,22 @@ public enum Keystore {
             ciphertext = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: privateKey)
         } catch { throw .cryptography(error) }
         let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext).bytes
-        let document: [String: Any] = [
-            "address": Hex.encode(address.bytes, prefix: false),
+        let document: JSONValue = [
+            "address": .string(Hex.encode(address.bytes, prefix: false)),
             "crypto": [
                 "cipher": "aes-128-ctr",
-                "ciphertext": Hex.encode(ciphertext, prefix: false),
-                "cipherparams": ["iv": Hex.encode(iv, prefix: false)],
+                "ciphertext": .string(Hex.encode(ciphertext, prefix: false)),
+                "cipherparams": ["iv": .string(Hex.encode(iv, prefix: false))],
                 "kdf": "scrypt",
                 "kdfparams": [
-                    "dklen": derivedKeyLength, "n": cost.n, "p": cost.p, "r": cost.r,
-                    "salt": Hex.encode(salt, prefix: false),
-                ] as [String: Any],
-                "mac": Hex.encode(mac, prefix: false),
-            ] as [String: Any],
-            "id": UUID().uuidString.lowercased(),
+                    "dklen": .int(derivedKeyLength), "n": .int(cost.n), "p": .int(cost.p), "r": .int(cost.r),
+                    "salt": .string(Hex.encode(salt, prefix: false)),
+                ],
+                "mac": .string(Hex.encode(mac, prefix: false)),
+            ],
+            "id": .string(UUID().uuidString.lowercased()),
             "version": 3,
         ]
-        do {
-            let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
-            return (json, address)
-        } catch {
-            throw .malformedJSON(reason: "could not serialise the new key file: \(error.localizedDescription)")
-        }
+        return (Data(document.serialized.utf8), address)
     }
 }

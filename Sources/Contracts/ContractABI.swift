@@ -1,4 +1,4 @@
-import Foundation
+import Primitives
 
 /// A contract's interface read from its JSON ABI (the format compilers emit): functions,
 /// events and the constructor, with tuple types rebuilt from their `components`.
@@ -15,12 +15,16 @@ public struct ContractABI: Sendable {
 
     /// Parses a JSON ABI array.
     public init(json: [UInt8]) throws(ABIError) {
-        let entries: [RawEntry]
-        do {
-            entries = try JSONDecoder().decode([RawEntry].self, from: Data(json))
-        } catch {
-            throw .malformedJSON(String(describing: error))
-        }
+        let document: JSONValue
+        do { document = try JSONValue(parsing: json) } catch { throw .malformedJSON(error.description) }
+        try self.init(json: document)
+    }
+
+    /// Reads a JSON ABI array already parsed (an artifact's `abi` member).
+    public init(json document: JSONValue) throws(ABIError) {
+        guard let items = document.arrayValue else { throw .malformedJSON("the ABI is not an array") }
+        var entries: [RawEntry] = []
+        for (index, item) in items.enumerated() { entries.append(try RawEntry(item, path: "[\(index)]")) }
         var functions: [ABIFunction] = []
         var events: [ABIEvent] = []
         var constructor = ABIConstructor(inputs: [])
@@ -72,19 +76,79 @@ public struct ContractABI: Sendable {
         return try ABIType.applying(suffix: p.type.dropFirst(5), to: .tuple(components), original: p.type)
     }
 
-    private struct RawParameter: Decodable {
+    private struct RawParameter {
         let name: String?
         let type: String
         let indexed: Bool?
         let components: [RawParameter]?
+
+        init(_ value: JSONValue, path: String) throws(ABIError) {
+            let fields = try RawFields(value, path: path)
+            name = try fields.string("name")
+            guard let type = try fields.string("type") else { throw .malformedJSON("\(path).type is missing") }
+            self.type = type
+            indexed = try fields.bool("indexed")
+            components = try fields.parameters("components")
+        }
     }
 
-    private struct RawEntry: Decodable {
+    private struct RawEntry {
         let type: String
         let name: String?
         let inputs: [RawParameter]?
         let outputs: [RawParameter]?
         let stateMutability: String?
         let anonymous: Bool?
+
+        init(_ value: JSONValue, path: String) throws(ABIError) {
+            let fields = try RawFields(value, path: path)
+            guard let type = try fields.string("type") else { throw .malformedJSON("\(path).type is missing") }
+            self.type = type
+            name = try fields.string("name")
+            inputs = try fields.parameters("inputs")
+            outputs = try fields.parameters("outputs")
+            stateMutability = try fields.string("stateMutability")
+            anonymous = try fields.bool("anonymous")
+        }
+    }
+
+    /// The members of one ABI object; absent and `null` members read as nil, a member of the
+    /// wrong type is an error naming its path.
+    private struct RawFields {
+        let members: [String: JSONValue]
+        let path: String
+
+        init(_ value: JSONValue, path: String) throws(ABIError) {
+            guard let members = value.objectValue else { throw .malformedJSON("\(path) is not an object") }
+            self.members = members
+            self.path = path
+        }
+
+        private func member(_ key: String) -> JSONValue? {
+            guard let value = members[key], !value.isNull else { return nil }
+            return value
+        }
+
+        func string(_ key: String) throws(ABIError) -> String? {
+            guard let value = member(key) else { return nil }
+            guard let text = value.stringValue else { throw .malformedJSON("\(path).\(key) is not a string") }
+            return text
+        }
+
+        func bool(_ key: String) throws(ABIError) -> Bool? {
+            guard let value = member(key) else { return nil }
+            guard let flag = value.boolValue else { throw .malformedJSON("\(path).\(key) is not a boolean") }
+            return flag
+        }
+
+        func parameters(_ key: String) throws(ABIError) -> [RawParameter]? {
+            guard let value = member(key) else { return nil }
+            guard let items = value.arrayValue else { throw .malformedJSON("\(path).\(key) is not an array") }
+            var result: [RawParameter] = []
+            for (index, item) in items.enumerated() {
+                result.append(try RawParameter(item, path: "\(path).\(key)[\(index)]"))
+            }
+            return result
+        }
     }
 }

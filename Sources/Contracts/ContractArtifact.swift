@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import Primitives
 
 /// Why a compiled contract artifact could not be loaded.
@@ -58,11 +57,11 @@ public struct ContractArtifact: Sendable {
 
     /// Parses an artifact JSON document and checks its runtime hash.
     public init(json: [UInt8], name: String) throws(ContractArtifactError) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
+        guard let document = try? JSONValue(parsing: json), let object = document.objectValue else {
             throw .malformed(contract: name, field: "document")
         }
         func string(_ field: String) throws(ContractArtifactError) -> String {
-            guard let s = object[field] as? String else { throw .malformed(contract: name, field: field) }
+            guard let s = object[field]?.stringValue else { throw .malformed(contract: name, field: field) }
             return s
         }
         func code(_ field: String) throws(ContractArtifactError) -> [UInt8] {
@@ -71,11 +70,8 @@ public struct ContractArtifact: Sendable {
             }
             return bytes
         }
-        guard let abiObject = object["abi"],
-              let abiJSON = try? JSONSerialization.data(withJSONObject: abiObject) else {
-            throw .malformed(contract: name, field: "abi")
-        }
-        do { abi = try ContractABI(json: Array(abiJSON)) } catch { throw .abi(contract: name, error) }
+        guard let abiDocument = object["abi"] else { throw .malformed(contract: name, field: "abi") }
+        do { abi = try ContractABI(json: abiDocument) } catch { throw .abi(contract: name, error) }
         self.name = name
         initCode = try code("bytecode")
         runtimeCode = try code("runtimeBytecode")
@@ -84,13 +80,13 @@ public struct ContractArtifact: Sendable {
         }
         guard Keccak256.hash(runtimeCode) == hash else { throw .runtimeHashMismatch(contract: name) }
         runtimeCodeHash = hash
-        guard let identifiers = object["methodIdentifiers"] as? [String: String] else {
+        guard let identifiers = object["methodIdentifiers"]?.objectValue else {
             throw .malformed(contract: name, field: "methodIdentifiers")
         }
         var selectors: [String: [UInt8]] = [:]
-        for (signature, hex) in identifiers {
+        for (signature, hexValue) in identifiers {
             // vyper drops leading zero digits ("0x99e4133"), so pad back to four bytes.
-            guard let value = try? UInt256(hex: hex), value.bitWidth <= 32 else {
+            guard let hex = hexValue.stringValue, let value = try? UInt256(hex: hex), value.bitWidth <= 32 else {
                 throw .malformed(contract: name, field: "methodIdentifiers")
             }
             selectors[signature] = Array(value.bigEndianBytes.suffix(4))
@@ -98,13 +94,13 @@ public struct ContractArtifact: Sendable {
         methodIdentifiers = selectors
         compiler = try string("compiler")
         evmVersion = try string("evmVersion")
-        guard let layout = object["storageLayout"] as? [String: [String: Any]] else {
+        guard let layout = object["storageLayout"]?.objectValue else {
             throw .malformed(contract: name, field: "storageLayout")
         }
         var slots: [String: StorageSlot] = [:]
         for (variable, entry) in layout {
-            guard let slot = (entry["slot"] as? NSNumber)?.uint64Value, let count = (entry["n_slots"] as? NSNumber)?.intValue,
-                  let type = entry["type"] as? String else {
+            guard let slot = entry["slot"]?.uint64Value, let count = entry["n_slots"]?.intValue,
+                  let type = entry["type"]?.stringValue else {
                 throw .malformed(contract: name, field: "storageLayout.\(variable)")
             }
             slots[variable] = StorageSlot(slot: UInt256(slot), slotCount: count, type: type)

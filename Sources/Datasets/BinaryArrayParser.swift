@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Where a numeric array sits in a file and how to read it.
 struct ArrayLayout: Equatable {
@@ -173,7 +174,7 @@ struct BinaryArrayParser {
     /// safetensors: a JSON object of tensors {"name": {"dtype", "shape", "data_offsets": [begin, end]}}
     /// plus optional "__metadata__"; offsets count from the end of the header.
     static func parseSafetensors(_ bytes: [UInt8], tensor: String?) throws(DatasetError) -> ArrayLayout {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8...])) as? [String: Any] else {
+        guard let object = try? JSONValue(parsing: Array(bytes[8...])).objectValue else {
             throw .malformedHeader("safetensors header is not a JSON object")
         }
         let names = object.keys.filter { $0 != "__metadata__" }.sorted()
@@ -185,17 +186,17 @@ struct BinaryArrayParser {
             guard names.count == 1 else { throw .ambiguousTensor(names: names) }
             name = names[0]
         }
-        guard let entry = object[name] as? [String: Any], let dtypeName = entry["dtype"] as? String,
-              let shapeValues = entry["shape"] as? [Any], let offsets = entry["data_offsets"] as? [Any], offsets.count == 2 else {
+        guard let entry = object[name], let dtypeName = entry["dtype"]?.stringValue,
+              let shapeValues = entry["shape"]?.arrayValue, let offsets = entry["data_offsets"]?.arrayValue, offsets.count == 2 else {
             throw .malformedHeader("tensor \(name) lacks dtype, shape or data_offsets")
         }
         let dtype = try NumericDType(safetensors: dtypeName)
         var shape: [UInt64] = []
         for v in shapeValues {
-            guard let n = v as? NSNumber, n.int64Value >= 0 else { throw .malformedHeader("tensor \(name) shape") }
-            shape.append(n.uint64Value)
+            guard let n = v.uint64Value else { throw .malformedHeader("tensor \(name) shape") }
+            shape.append(n)
         }
-        guard let begin = (offsets[0] as? NSNumber)?.uint64Value, let end = (offsets[1] as? NSNumber)?.uint64Value, begin <= end else {
+        guard let begin = offsets[0].uint64Value, let end = offsets[1].uint64Value, begin <= end else {
             throw .malformedHeader("tensor \(name) data_offsets")
         }
         let base = UInt64(bytes.count)

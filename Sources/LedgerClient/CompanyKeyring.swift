@@ -205,14 +205,19 @@ public final class CompanyKeyring: @unchecked Sendable {
 
     static func readIndex(at url: URL) throws(CompanyKeyringError) -> [String: [Address]] {
         guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
-        let raw: [String: [String]]
-        do { raw = try JSONDecoder().decode([String: [String]].self, from: data) } catch {
+        guard let raw = try? JSONValue(parsing: [UInt8](data)).objectValue else {
             throw .malformedIndex(path: url.path, reason: "expected an object of company → [address]")
         }
         var index: [String: [Address]] = [:]
-        for (company, texts) in raw {
+        for (company, list) in raw {
+            guard let texts = list.arrayValue else {
+                throw .malformedIndex(path: url.path, reason: "expected an object of company → [address]")
+            }
             var addresses: [Address] = []
-            for text in texts {
+            for item in texts {
+                guard let text = item.stringValue else {
+                    throw .malformedIndex(path: url.path, reason: "expected an object of company → [address]")
+                }
                 guard let address = try? Address(hex: text) else {
                     throw .malformedIndex(path: url.path, reason: "company \"\(company)\": \"\(text)\" is not an address")
                 }
@@ -224,12 +229,7 @@ public final class CompanyKeyring: @unchecked Sendable {
     }
 
     static func writeIndex(_ index: [String: [Address]], to url: URL) throws(CompanyKeyringError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
-        do { data = try encoder.encode(index.mapValues { $0.map(\.description) }) } catch {
-            throw .malformedIndex(path: url.path, reason: "cannot encode: \(error)")
-        }
-        do { try Keystore.writeAtomically(data, to: url) } catch { throw .keystore(error) }
+        let document = JSONValue.object(index.mapValues { .array($0.map { .string($0.description) }) })
+        do { try Keystore.writeAtomically(Data(document.prettyPrinted.utf8), to: url) } catch { throw .keystore(error) }
     }
 }

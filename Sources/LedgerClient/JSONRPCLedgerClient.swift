@@ -215,7 +215,7 @@ public struct JSONRPCLedgerClient: LedgerClient {
         // Replies may come in any order; each id must appear exactly once.
         var results = [JSONValue?](repeating: nil, count: calls.count)
         for reply in replies {
-            guard case .integer(let id) = reply["id"] ?? .null, id >= 0, id < calls.count, results[Int(id)] == nil else {
+            guard let id = reply["id"]?.integerValue, id >= 0, id < calls.count, results[Int(id)] == nil else {
                 throw LedgerClientError.malformed("\(method): batch reply with a missing, unknown or repeated id")
             }
             results[Int(id)] = try Self.result(of: reply, id: id, method: method)
@@ -267,7 +267,7 @@ public struct JSONRPCLedgerClient: LedgerClient {
 
     /// The typed error for a JSON-RPC error object.
     static func mapError(_ error: JSONValue, method: String) -> LedgerClientError {
-        guard case .integer(let code) = error["code"] ?? .null, let message = error["message"]?.stringValue else {
+        guard let code = error["code"]?.integerValue, let message = error["message"]?.stringValue else {
             return .malformed("\(method): error object without an integer code and a message")
         }
         if code == revertedCode {

@@ -1,5 +1,6 @@
 import Foundation
 import ML
+import Primitives
 
 /// The energy-gru reference model: training step, epoch and single-window inference, with
 /// PyTorch CPU's figures beside them when MLEDGER_TORCH_PYTHON names a python with torch.
@@ -78,7 +79,7 @@ private func runPyTorchBenchmark(python: String, script: String, threads: Int, d
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0, let line = String(data: output, encoding: .utf8)?
-        .split(separator: "\n").last, let json = try? JSONValue.parse(Data(line.utf8)),
+        .split(separator: "\n").last, let json = try? JSONValue(document: Data(line.utf8)),
         let object = json.objectValue else { return nil }
     return object.compactMapValues(\.doubleValue)
 }

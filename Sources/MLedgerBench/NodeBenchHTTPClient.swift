@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import RPC
+import Primitives
 
 /// JSON-RPC over HTTP with URLSession: blocking `post` calls (one per worker thread), with
 /// at most `connections` keep-alive connections to the node.

@@ -1,5 +1,6 @@
 import Foundation
 import RPC
+import Primitives
 
 /// When each block became visible to a client: the arrival time of its `newHeads`
 /// notification on a WebSocket subscription of its own, or the first poll that saw the new

@@ -1,4 +1,5 @@
 import RPC
+import Primitives
 
 /// A connection that carries one JSON-RPC request body (single call or batch) and returns
 /// the reply: HTTP POST or a WebSocket text message.

@@ -1,5 +1,5 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
-// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|all]
+// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|all]
 import Foundation
 
 /// `crypto` is the ledger-foundation table (Keccak, secp256k1, UInt256, trie); its parts can
@@ -12,6 +12,7 @@ let groups: [String: () -> Void] = [
     "datasets": runDatasetsBenchmarks,
     "ml": runMLBenchmarks,
     "node": runNodeBenchmarks,
+    "json": runJSONBenchmarks,
     "contracts": runContractsBenchmarks,
     "audit": runAuditBenchmarks,
 ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ML
+import Primitives
 
 /// `mledger predict`: forecasts with a trained model directory.
 struct PredictCommand: ParsableCommand {
@@ -17,7 +18,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let predictor = try EnergyPredictor(directory: URL(fileURLWithPath: model))
         let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readInput()
-        let document = try JSONValue.parse(data)
+        let document = try JSONValue(document: data)
         guard let instances = document["instances"]?.arrayValue else {
             throw MLError.invalidInput("input must be an object with an \"instances\" array")
         }
@@ -29,7 +30,7 @@ struct PredictCommand: ParsableCommand {
             }
         }
         let predictions = try predictor.predict(windows)
-        let output = JSONValue.object(["predictions": .array(predictions.map { .array($0.map { .number(Double($0)) }) })])
+        let output = JSONValue.object(["predictions": .array(predictions.map { .array($0.map { .double(Double($0)) }) })])
         print(output.canonicalString)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EVM
 import Foundation
+import Primitives
 
 /// `mledger statetest PATH...`: runs Ethereum GeneralStateTests JSON files and reports each failure.
 struct StateTestCommand: ParsableCommand {
@@ -30,11 +31,10 @@ struct StateTestCommand: ParsableCommand {
                     if o.passed { passed += 1 } else { failed += 1 }
                     if !o.passed, let p = o.unimplementedPrecompile { unimplemented[p, default: 0] += 1 }
                     if json {
-                        let record: [String: Any] = ["file": o.file, "name": o.name, "fork": "\(o.fork)", "data": o.data,
-                                                     "gas": o.gas, "value": o.value, "pass": o.passed, "detail": o.detail]
-                        if let d = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) {
-                            print(String(decoding: d, as: UTF8.self))
-                        }
+                        let record: JSONValue = ["file": .string(o.file), "name": .string(o.name), "fork": .string("\(o.fork)"),
+                                                 "data": .int(o.data), "gas": .int(o.gas), "value": .int(o.value),
+                                                 "pass": .bool(o.passed), "detail": .string(o.detail)]
+                        print(record.serialized)
                     } else if !o.passed {
                         print("FAIL \(o.label): \(o.detail)")
                     }

@@ -83,9 +83,9 @@ public struct TraceOptions: Equatable, Sendable {
     }
 
     static func count(_ fields: [String: JSONValue], _ key: String) throws(RPCError) -> Int {
+        if let value = fields[key]?.intValue, (0...Int(Int32.max)).contains(value) { return value }
         switch fields[key] {
         case nil, .null?: return 0
-        case .integer(let value)? where value >= 0 && value <= Int64(Int32.max): return Int(value)
         case let other?: throw RPCError.invalidParams("\(key): expected a non-negative integer, got \(other.serialized)")
         }
     }
@@ -170,6 +170,6 @@ public enum TraceJSON {
         return .object(fields)
     }
 
-    /// JSON numbers are Int64 here; gas never comes near 2^63.
-    static func integer(_ value: UInt64) -> JSONValue { .integer(Int64(clamping: value)) }
+    /// Gas and costs as plain JSON numbers, exactly (geth prints them as integers too).
+    static func integer(_ value: UInt64) -> JSONValue { .number(JSONNumber(value)) }
 }

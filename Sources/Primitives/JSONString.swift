@@ -4,6 +4,13 @@ public enum JSONString {
     /// Appends `text` as a quoted JSON string: `"` and `\` escaped, the common control characters
     /// as `\n`, `\r`, `\t`, the other ones below U+0020 as `\u00XX` (lower-case hex), the rest as is.
     public static func append(_ text: String, to out: inout String) {
+        // Most strings (hex quantities, hashes, method names) need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

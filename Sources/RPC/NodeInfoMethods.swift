@@ -32,7 +32,7 @@ enum NodeInfoMethods {
     static func feeHistory(_ params: RPCParams, _ context: RPCCallContext) throws -> JSONValue {
         try params.expectAtMost(3)
         let requested = try params.required(0, "blockCount") { (value, field) throws(RPCError) -> UInt64 in
-            if case .integer(let count) = value, count >= 0 { return UInt64(count) }
+            if let count = value.integerValue, count >= 0 { return UInt64(count) }
             return try ParamDecoding.uint64(value, field)
         }
         let newestTag = try params.required(1, "newestBlock", ParamDecoding.blockTag)
@@ -42,11 +42,8 @@ enum NodeInfoMethods {
             }
             var previous = -1.0
             return try items.enumerated().map { (index, item) throws(RPCError) -> Double in
-                let number: Double
-                switch item {
-                case .integer(let value): number = Double(value)
-                case .double(let value): number = value
-                default: throw RPCError.invalidParams("\(field)[\(index)]: expected number")
+                guard let number = item.doubleValue else {
+                    throw RPCError.invalidParams("\(field)[\(index)]: expected number")
                 }
                 guard number >= 0, number <= 100, number >= previous else {
                     throw RPCError.invalidParams("\(field)[\(index)]: must be within 0...100 and increasing")

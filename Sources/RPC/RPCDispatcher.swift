@@ -1,4 +1,5 @@
 import Chain
+import Primitives
 
 /// JSON-RPC 2.0 framing: single calls, batches and notifications; every failure becomes an
 /// error object, never a dropped connection.
@@ -22,8 +23,11 @@ public final class RPCDispatcher: Sendable {
         guard body.count <= configuration.maxRequestBytes else {
             return Self.errorResponse(.invalidRequest("request of \(body.count) bytes exceeds the limit of \(configuration.maxRequestBytes) bytes"))
         }
-        guard let document = JSONValue.parse(body) else {
-            return Self.errorResponse(.parseError("request body is not valid JSON"))
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: body)
+        } catch {
+            return Self.errorResponse(.parseError("request body is not valid JSON (\(error.reason) at byte \(error.offset))"))
         }
         switch document {
         case .array(let calls):
@@ -48,7 +52,7 @@ public final class RPCDispatcher: Sendable {
         let id = fields["id"]
         if let id {
             switch id {
-            case .string, .integer, .double, .null: break
+            case .string, .number, .null: break
             default: return Self.response(id: .null, error: .invalidRequest("id must be a string, number or null"))
             }
         }

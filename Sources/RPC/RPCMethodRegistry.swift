@@ -1,3 +1,4 @@
+import Primitives
 /// Everything a method may use for one call.
 public struct RPCCallContext: Sendable {
     public let node: any NodeBackend

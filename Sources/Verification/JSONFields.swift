@@ -49,7 +49,8 @@ struct JSONFields {
         return text
     }
 
-    /// A non-negative integer: a JSON integer, or a decimal or 0x-hex string for values past 2^63.
+    /// A non-negative integer: a JSON integer (read exactly, up to 2^256-1), or a decimal or
+    /// 0x-hex string.
     func optionalUInt(_ key: String) throws(VerificationError) -> UInt256? {
         guard let value = present(key) else { return nil }
         return try Self.uint(value, field: name(key))
@@ -58,8 +59,9 @@ struct JSONFields {
     /// A signed integer as int256 two's complement (fixed-point statistics).
     func int256(_ key: String) throws(VerificationError) -> UInt256 {
         guard let value = present(key) else { throw .invalidField(name(key), reason: "is required") }
-        if case .integer(let n) = value {
-            return n < 0 ? UInt256(n.magnitude).negated : UInt256(UInt64(n))
+        if case .number(let number) = value, let text = number.integerText, text.hasPrefix("-") {
+            let magnitude = try Self.uint(.string(String(text.dropFirst())), field: name(key))
+            return magnitude.negated
         }
         if case .string(let text) = value, text.hasPrefix("-") {
             let magnitude = try Self.uint(.string(String(text.dropFirst())), field: name(key))
@@ -101,9 +103,10 @@ struct JSONFields {
 
     static func uint(_ value: JSONValue, field: String) throws(VerificationError) -> UInt256 {
         switch value {
-        case .integer(let n):
-            guard n >= 0 else { throw .invalidField(field, reason: "must not be negative") }
-            return UInt256(UInt64(n))
+        case .number(let number):
+            if number.integerText?.hasPrefix("-") == true { throw .invalidField(field, reason: "must not be negative") }
+            guard let n = number.uint256 else { throw .invalidField(field, reason: "must be a non-negative integer") }
+            return n
         case .string(let text):
             if text.hasPrefix("0x"), let n = try? UInt256(hex: text) { return n }
             if let n = try? UInt256(decimal: text) { return n }

@@ -1,5 +1,6 @@
 import RPC
 import HTTPTypes
+import Primitives
 
 /// Why a verification request failed; each case is one HTTP status with a JSON body
 /// `{"error": "...", ...}` (`field` for 422, `reason` for reverts).

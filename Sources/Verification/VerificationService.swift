@@ -200,8 +200,11 @@ public struct VerificationService: Sendable {
             if optional { return nil }
             throw VerificationError.invalidBody("empty; expected a JSON object")
         }
-        guard let document = JSONValue.parse(bytes) else { throw VerificationError.invalidBody("not JSON") }
-        return document
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch {
+            throw VerificationError.invalidBody("not JSON (\(error.reason) at byte \(error.offset))")
+        }
     }
 
     func address(_ text: String?) throws(VerificationError) -> Address {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Node
 import RPC
+import Primitives
 
 /// A Hummingbird application served on 127.0.0.1 with an ephemeral port for the length of a
 /// test: started in a task, stopped by cancelling it.

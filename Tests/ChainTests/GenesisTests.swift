@@ -121,6 +121,19 @@ import Testing
             == "config.clique.period")
     }
 
+    /// JSON numbers are read from their text: a whole value written with an exponent or a
+    /// fraction of zeros is exact, a real fraction is refused.
+    @Test func numberBalancesAreExact() throws {
+        let holder = "0x00000000000000000000000000000000000000a1"
+        let genesis = try parse(document(alloc: #"{"\#(holder)": {"balance": 1.5e21, "nonce": 7.0}}"#))
+        let account = genesis.alloc[BlockTestSupport.address(holder)]
+        #expect(account?.balance == (try UInt256(decimal: "1500000000000000000000")))
+        #expect(account?.nonce == 7)
+        #expect(throws: GenesisError.invalidValue(field: "alloc.\(holder).balance", reason: "1.25 is not a non-negative integer below 2^256")) {
+            try parse(document(alloc: #"{"\#(holder)": {"balance": 1.25}}"#))
+        }
+    }
+
     @Test func brokenJSONReportsAnOffset() {
         for text in ["", "{", #"{"config": }"#, #"{"a": 01}"#, #"{"a": "\x"}"#, "[1, 2] x", #"{"a": tru}"#] {
             #expect(performing: { try parse(text) }, throws: { error in

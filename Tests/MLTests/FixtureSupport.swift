@@ -1,6 +1,7 @@
 import Foundation
 import ML
 import Testing
+import Primitives
 
 /// Reads the PyTorch reference values written by tools/make-ml-fixtures.py.
 enum Fixture {
@@ -8,7 +9,7 @@ enum Fixture {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
             throw MLError.invalidFile("fixture \(name).json missing")
         }
-        return try JSONValue.parse(Data(contentsOf: url))
+        return try JSONValue(document: Data(contentsOf: url))
     }
 
     static func tensor(_ value: JSONValue?) throws -> Tensor {

@@ -1,5 +1,6 @@
 import ML
 import Testing
+import Primitives
 
 /// Forward values and gradients of Linear, GRU and LSTM against PyTorch on fixed weights and
 /// inputs (Tests/MLTests/Fixtures, written by tools/make-ml-fixtures.py).

@@ -1,6 +1,7 @@
 import Foundation
 import ML
 import Testing
+import Primitives
 
 /// safetensors and canonical JSON: layout, round trips, strict rejection of bad files, and a
 /// check with Python's `safetensors` package when MLEDGER_PYTHON names an interpreter with it.
@@ -75,13 +76,13 @@ struct SerializationTests {
     }
 
     @Test func canonicalJSONIsSortedAndCompact() throws {
-        let value = JSONValue.object(["b": .array([.int(1), .number(0.005), .bool(true), .null]), "a": .string("q\"\n"),
-                                      "c": .object(["z": .number(2), "y": .number(-1.5e-9)])])
+        let value = JSONValue.object(["b": .array([.int(1), .double(0.005), .bool(true), .null]), "a": .string("q\"\n"),
+                                      "c": .object(["z": .double(2), "y": .double(-1.5e-9)])])
         #expect(value.canonicalString == #"{"a":"q\"\n","b":[1,0.005,true,null],"c":{"y":-1.5e-09,"z":2}}"#)
-        let parsed = try JSONValue.parse(Data(" { \"c\" : {\"z\":2, \"y\": -1.5e-9}, \"a\":\"q\\\"\\n\", \"b\":[1, 0.005, true, null] } ".utf8))
+        let parsed = try JSONValue(document: Data(" { \"c\" : {\"z\":2, \"y\": -1.5e-9}, \"a\":\"q\\\"\\n\", \"b\":[1, 0.005, true, null] } ".utf8))
         #expect(parsed.canonicalString == value.canonicalString)
-        #expect(throws: MLError.self) { try JSONValue.parse(Data("{\"a\":1,}".utf8)) }
-        #expect(throws: MLError.self) { try JSONValue.parse(Data("{\"a\":1} x".utf8)) }
+        #expect(throws: MLError.self) { try JSONValue(document: Data("{\"a\":1,}".utf8)) }
+        #expect(throws: MLError.self) { try JSONValue(document: Data("{\"a\":1} x".utf8)) }
     }
 
     /// Python's `safetensors` reads a file MLedger wrote. Runs when MLEDGER_PYTHON is set

@@ -1,6 +1,7 @@
 import Foundation
 import ML
 import Testing
+import Primitives
 
 /// Trainer, determinism, the energy-gru recipe and model directory, CSV input, the job runner.
 struct TrainingTests {
@@ -51,7 +52,7 @@ struct TrainingTests {
         #expect(names == ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight",
                           "gru.bias_hh_l0", "gru.bias_hh_l1", "gru.bias_ih_l0", "gru.bias_ih_l1",
                           "gru.weight_hh_l0", "gru.weight_hh_l1", "gru.weight_ih_l0", "gru.weight_ih_l1"])
-        let metrics = try JSONValue.parse(Data(contentsOf: outcome.metricsFile))
+        let metrics = try JSONValue(document: Data(contentsOf: outcome.metricsFile))
         #expect(metrics["epochs"]?.arrayValue?.count == 1)
         #expect(metrics["hyperparameters"]?["lr"]?.doubleValue == 0.005)
 

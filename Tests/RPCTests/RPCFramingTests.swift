@@ -98,4 +98,20 @@ import Testing
         #expect(history?["baseFeePerGas"]?.arrayValue?.count == 2)
         #expect(history?["reward"]?.arrayValue?.count == 1)
     }
+
+    /// Request ids echo back exactly as written, however large; a body that is not strict JSON
+    /// is one -32700 answer naming the byte, even inside a batch.
+    @Test func exactIdsAndParseErrorsThatSayWhere() throws {
+        let node = try RPCTestSupport.memoryNode()
+        let big = "123456789012345678901234567890.50"
+        let reply = RPCTestSupport.send(node.dispatcher, #"{"jsonrpc":"2.0","id":\#(big),"method":"eth_chainId"}"#)
+        #expect(reply?["id"]?.numberValue?.text == big)
+        #expect(reply?["result"] == .string("0x539"))
+        let batch = RPCTestSupport.send(node.dispatcher, #"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"id":01}]"#)
+        #expect(RPCTestSupport.errorCode(batch) == -32700)
+        #expect(RPCTestSupport.errorMessage(batch) == "parse error: request body is not valid JSON (number with a leading zero at byte 55)")
+        let doubled = RPCTestSupport.send(node.dispatcher, #"{"jsonrpc":"2.0","id":1,"id":2,"method":"eth_chainId"}"#)
+        #expect(RPCTestSupport.errorMessage(doubled) == #"parse error: request body is not valid JSON (duplicate key "id" at byte 24)"#)
+        #expect(doubled?["id"] == .null)
+    }
 }

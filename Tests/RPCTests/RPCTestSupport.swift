@@ -62,8 +62,7 @@ enum RPCTestSupport {
     }
 
     static func errorCode(_ reply: JSONValue?) -> Int64? {
-        if case .integer(let code)? = reply?["error"]?["code"] { return code }
-        return nil
+        reply?["error"]?["code"]?.integerValue
     }
 
     static func errorMessage(_ reply: JSONValue?) -> String? { reply?["error"]?["message"]?.stringValue }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RPC
 import Testing
+import Primitives
 
 /// The HTTP routes and middleware in memory (no socket): content type, notifications, and
 /// the size-limit middleware's 413 with a JSON-RPC error body.

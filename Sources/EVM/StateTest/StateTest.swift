@@ -56,57 +56,57 @@ public struct StateTestCase {
 
 /// Reading the JSON format of the Ethereum state tests.
 public enum StateTestParser {
-    static func str(_ any: Any?, _ what: String) throws -> String {
-        guard let s = any as? String else { throw StateTestError.malformed("\(what) is not a string") }
+    static func str(_ any: JSONValue?, _ what: String) throws -> String {
+        guard let s = any?.stringValue else { throw StateTestError.malformed("\(what) is not a string") }
         return s
     }
 
-    static func u256(_ any: Any?, _ what: String) throws -> UInt256 {
+    static func u256(_ any: JSONValue?, _ what: String) throws -> UInt256 {
         let s = try str(any, what)
         do { return try UInt256(hex: s) } catch { throw StateTestError.malformed("\(what) '\(s.prefix(80))' is not a 256-bit hex number") }
     }
 
-    static func u64(_ any: Any?, _ what: String) throws -> UInt64 {
+    static func u64(_ any: JSONValue?, _ what: String) throws -> UInt64 {
         guard let v = try u256(any, what).uint64 else { throw StateTestError.malformed("\(what) exceeds 64 bits") }
         return v
     }
 
-    static func bytes(_ any: Any?, _ what: String) throws -> [UInt8] {
+    static func bytes(_ any: JSONValue?, _ what: String) throws -> [UInt8] {
         var s = Substring(try str(any, what))
         if s.hasPrefix("0x") { s = s.dropFirst(2) }
         do { return try Hex.decode(String(s)) } catch { throw StateTestError.malformed("\(what) is not hex") }
     }
 
-    static func address(_ any: Any?, _ what: String) throws -> Address {
+    static func address(_ any: JSONValue?, _ what: String) throws -> Address {
         do { return try Address(bytes: try bytes(any, what)) } catch { throw StateTestError.malformed("\(what) is not a 20-byte address") }
     }
 
-    static func hash(_ any: Any?, _ what: String) throws -> Hash32 {
+    static func hash(_ any: JSONValue?, _ what: String) throws -> Hash32 {
         do { return try Hash32(bytes: try bytes(any, what)) } catch { throw StateTestError.malformed("\(what) is not a 32-byte hash") }
     }
 
     /// Parses every test in a file.
     public static func parse(_ data: Data) throws -> [StateTestCase] {
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let root = try JSONValue(parsing: [UInt8](data)).objectValue else {
             throw StateTestError.malformed("top level is not an object")
         }
         return try root.keys.sorted().map { name in
-            guard let t = root[name] as? [String: Any] else { throw StateTestError.malformed("\(name) is not an object") }
+            guard let t = root[name]?.objectValue else { throw StateTestError.malformed("\(name) is not an object") }
             return try parseCase(name: name, t)
         }
     }
 
-    static func parseCase(name: String, _ t: [String: Any]) throws -> StateTestCase {
-        guard let env = t["env"] as? [String: Any], let pre = t["pre"] as? [String: Any],
-              let tx = t["transaction"] as? [String: Any], let post = t["post"] as? [String: Any] else {
+    static func parseCase(name: String, _ t: [String: JSONValue]) throws -> StateTestCase {
+        guard let env = t["env"]?.objectValue, let pre = t["pre"]?.objectValue,
+              let tx = t["transaction"]?.objectValue, let post = t["post"]?.objectValue else {
             throw StateTestError.malformed("\(name): missing env, pre, transaction or post")
         }
         let backend = MemoryBackend()
         for (a, v) in pre {
-            guard let acc = v as? [String: Any] else { throw StateTestError.malformed("\(name): pre \(a)") }
+            guard let acc = v.objectValue else { throw StateTestError.malformed("\(name): pre \(a)") }
             var storage: [UInt256: UInt256] = [:]
-            for (k, sv) in (acc["storage"] as? [String: Any]) ?? [:] { storage[try u256(k, "storage key")] = try u256(sv, "storage value") }
-            backend.set(try address(a, "pre address"), nonce: try u64(acc["nonce"], "nonce"),
+            for (k, sv) in acc["storage"]?.objectValue ?? [:] { storage[try u256(.string(k), "storage key")] = try u256(sv, "storage value") }
+            backend.set(try address(.string(a), "pre address"), nonce: try u64(acc["nonce"], "nonce"),
                         balance: try u256(acc["balance"], "balance"), code: try bytes(acc["code"], "code"), storage: storage)
         }
         let random = env["currentRandom"].map { try? u256($0, "currentRandom") } ?? nil
@@ -121,12 +121,12 @@ public enum StateTestParser {
 
         var expectations: [Fork: [StateTestCase.Expectation]] = [:]
         for (forkName, list) in post {
-            guard let fork = Fork(name: forkName), let entries = list as? [[String: Any]] else { continue }
+            guard let fork = Fork(name: forkName), let entries = list.arrayValue else { continue }
             expectations[fork] = try entries.map { e in
-                guard let idx = e["indexes"] as? [String: Any], let d = idx["data"] as? Int, let g = idx["gas"] as? Int,
-                      let v = idx["value"] as? Int else { throw StateTestError.malformed("\(name): indexes") }
+                guard let idx = e["indexes"], let d = idx["data"]?.intValue, let g = idx["gas"]?.intValue,
+                      let v = idx["value"]?.intValue else { throw StateTestError.malformed("\(name): indexes") }
                 return StateTestCase.Expectation(data: d, gas: g, value: v, hash: try hash(e["hash"], "post hash"),
-                                                 logs: try hash(e["logs"], "logs"), expectException: e["expectException"] as? String)
+                                                 logs: try hash(e["logs"], "logs"), expectException: e["expectException"]?.stringValue)
             }
         }
 
@@ -134,32 +134,32 @@ public enum StateTestParser {
         if let s = tx["sender"] { sender = try address(s, "sender") } else {
             do { sender = try Secp256k1.address(ofPrivateKey: try bytes(tx["secretKey"], "secretKey")) } catch { throw StateTestError.malformed("\(name): secretKey") }
         }
-        let toText = (tx["to"] as? String) ?? ""
-        let gasLimits: [UInt64?] = try ((tx["gasLimit"] as? [Any]) ?? []).map { try u256($0, "gasLimit").uint64 }
+        let toText = tx["to"]?.stringValue ?? ""
+        let gasLimits: [UInt64?] = try (tx["gasLimit"]?.arrayValue ?? []).map { try u256($0, "gasLimit").uint64 }
         // "0x:bigint ..." marks a deliberately oversized value (more than 256 bits).
-        let values: [UInt256?] = try ((tx["value"] as? [Any]) ?? []).map { v in
-            if let text = v as? String, text.hasPrefix("0x:bigint") { return nil }
+        let values: [UInt256?] = try (tx["value"]?.arrayValue ?? []).map { v in
+            if let text = v.stringValue, text.hasPrefix("0x:bigint") { return nil }
             return try u256(v, "value")
         }
         var accessLists: [[AccessListEntry]?] = []
-        if let lists = tx["accessLists"] as? [Any] {
+        if let lists = tx["accessLists"]?.arrayValue {
             for l in lists {
-                guard let entries = l as? [[String: Any]] else { accessLists.append(nil); continue }
+                guard let entries = l.arrayValue else { accessLists.append(nil); continue }
                 accessLists.append(try entries.map { e in
                     AccessListEntry(address: try address(e["address"], "access list address"),
-                                    storageKeys: try ((e["storageKeys"] as? [Any]) ?? []).map { try u256($0, "storage key") })
+                                    storageKeys: try (e["storageKeys"]?.arrayValue ?? []).map { try u256($0, "storage key") })
                 })
             }
         }
         return StateTestCase(
             name: name, pre: backend, block: block, expectations: expectations, sender: sender,
-            to: toText.isEmpty ? nil : try address(toText, "to"), nonce: try u64(tx["nonce"], "nonce"),
-            dataList: try ((tx["data"] as? [Any]) ?? []).map { try bytes($0, "data") }, accessLists: accessLists,
+            to: toText.isEmpty ? nil : try address(.string(toText), "to"), nonce: try u64(tx["nonce"], "nonce"),
+            dataList: try (tx["data"]?.arrayValue ?? []).map { try bytes($0, "data") }, accessLists: accessLists,
             gasLimits: gasLimits, values: values,
             gasPrice: tx["gasPrice"] == nil ? nil : try u256(tx["gasPrice"], "gasPrice"),
             maxFeePerGas: tx["maxFeePerGas"] == nil ? nil : try u256(tx["maxFeePerGas"], "maxFeePerGas"),
             maxPriorityFeePerGas: tx["maxPriorityFeePerGas"] == nil ? nil : try u256(tx["maxPriorityFeePerGas"], "maxPriorityFeePerGas"),
             maxFeePerBlobGas: tx["maxFeePerBlobGas"] == nil ? nil : try u256(tx["maxFeePerBlobGas"], "maxFeePerBlobGas"),
-            blobHashes: try (tx["blobVersionedHashes"] as? [Any]).map { try $0.map { try u256($0, "blob hash") } })
+            blobHashes: try tx["blobVersionedHashes"]?.arrayValue.map { try $0.map { try u256($0, "blob hash") } })
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 /// The reference model `energy-gru`: 36 hourly values (min-max scaled) in, the next 24 out.
 ///
 ///     GRU(1→64, 2 layers, batch-first) → last time step → Linear(64→64) → ReLU → Linear(64→24)
@@ -76,7 +77,7 @@ public struct MinMaxScaler: Sendable, Equatable {
     public func invert(_ v: Float) -> Float { v * span + minimum }
 
     public var json: JSONValue {
-        .object(["scaler": .string("min-max"), "min": .number(Double(minimum)), "max": .number(Double(maximum))])
+        .object(["scaler": .string("min-max"), "min": .double(Double(minimum)), "max": .double(Double(maximum))])
     }
 
     public init(json: JSONValue) throws {

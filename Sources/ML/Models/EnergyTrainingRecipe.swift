@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The built-in training recipe for `energy-gru` and its model directory:
 /// architecture.json, weights.safetensors, preprocessing.json, metrics.json.
@@ -19,10 +20,10 @@ public struct EnergyTrainingRecipe: Sendable {
     /// Hyper-parameters as canonical JSON.
     public var hyperparameters: JSONValue {
         .object([
-            "optimizer": .string("adam"), "lr": .number(learningRate),
-            "betas": .array([.number(beta1), .number(beta2)]),
-            "eps": .number(1e-8), "loss": .string("mse"), "batch_size": .int(batchSize), "epochs": .int(epochs),
-            "seed": .int(Int(truncatingIfNeeded: seed)), "validation_fraction": .number(validationFraction),
+            "optimizer": .string("adam"), "lr": .double(learningRate),
+            "betas": .array([.double(beta1), .double(beta2)]),
+            "eps": .double(1e-8), "loss": .string("mse"), "batch_size": .int(batchSize), "epochs": .int(epochs),
+            "seed": .int(Int(truncatingIfNeeded: seed)), "validation_fraction": .double(validationFraction),
             "early_stopping_patience": earlyStoppingPatience.map { .int($0) } ?? .null,
             "shuffle_seed": .int(Int(truncatingIfNeeded: seed &+ 1)),
         ])
@@ -63,7 +64,7 @@ public struct EnergyTrainingRecipe: Sendable {
     /// Per-epoch figures and the run's settings (no wall-clock times, so the file is
     /// reproducible and its hash can be anchored).
     func metricsJSON(_ report: TrainingReport, samples: Int) -> JSONValue {
-        func number(_ f: Float?) -> JSONValue { f.map { .number(Double($0)) } ?? .null }
+        func number(_ f: Float?) -> JSONValue { f.map { .double(Double($0)) } ?? .null }
         let epochs = report.epochs.map { m -> JSONValue in
             .object(["epoch": .int(m.epoch), "train_loss": number(m.trainLoss), "val_loss": number(m.validationLoss),
                      "val_mae": number(m.validationMAE)])
@@ -93,12 +94,12 @@ public struct EnergyPredictor {
             let url = directory.appendingPathComponent(name)
             do { return try Data(contentsOf: url) } catch { throw MLError.invalidFile("cannot read \(url.path)") }
         }
-        let architecture = try JSONValue.parse(read("architecture.json"))
+        let architecture = try JSONValue(document: read("architecture.json"))
         guard architecture == EnergyForecaster.architecture else {
             let name = architecture["name"]?.stringValue ?? "unknown"
             throw MLError.invalidFile("architecture.json describes '\(name)', not the \(EnergyForecaster.architectureName) architecture this build knows")
         }
-        scaler = try MinMaxScaler(json: JSONValue.parse(read("preprocessing.json")))
+        scaler = try MinMaxScaler(json: JSONValue(document: read("preprocessing.json")))
         model = EnergyForecaster(seed: 0)
         try model.loadStateDict(SafeTensors.decode(read("weights.safetensors")).tensors)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each
 /// tensor name to `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets into the data
@@ -54,7 +55,7 @@ public enum SafeTensors {
             throw MLError.invalidFile("safetensors: file is truncated (header says \(headerLength) bytes, \(bytes.count - 8) present)")
         }
         let headerEnd = 8 + Int(headerLength)
-        let header = try JSONValue.parse(Data(bytes[8..<headerEnd]))
+        let header = try JSONValue(document: Data(bytes[8..<headerEnd]))
         guard let members = header.objectValue else { throw MLError.invalidFile("safetensors: header is not a JSON object") }
         let dataLength = bytes.count - headerEnd
         var metadata = [String: String]()
