@@ -1,3 +1,4 @@
+import Foundation
 import Chain
 import LedgerClient
 import Primitives
@@ -73,15 +74,17 @@ struct ChainSealAudit {
         var start = first + 1
         while start <= number {
             let end = min(number, start + Self.walkWindow - 1)
-            for header in try await fetchHeaders(start...end) {
+            let headers = try await fetchHeaders(start...end)
+            // Seals on every core first (signature recovery is most of the cost), then the links
+            // in order; the first failure in chain order is the one reported.
+            let badSeal = Self.firstBadSeal(headers, sealer: sealer)
+            for (index, header) in headers.enumerated() {
                 guard header.parentHash == previousHash else {
                     return result(sealer, .fail(Self.name, "block \(header.number) does not link to block \(anchor.number) "
                                                 + "(parentHash \(header.parentHash), block \(anchor.number) hashes to \(previousHash))"))
                 }
-                do {
-                    try Sealer.verify(header, sealer: sealer)
-                } catch {
-                    return result(sealer, .fail(Self.name, "block \(header.number): \(error)"))
+                if let badSeal, badSeal.index == index {
+                    return result(sealer, .fail(Self.name, "block \(header.number): \(badSeal.error)"))
                 }
                 anchor = header
                 previousHash = header.hash
@@ -100,6 +103,32 @@ struct ChainSealAudit {
                 + "the sealer its extraData names; head \(previousHash) stateRoot \(anchor.stateRoot)"
         }
         return result(sealer, .pass(Self.name, evidence))
+    }
+
+    /// The lowest index whose seal does not verify against `sealer`, with the reason; checked
+    /// in parallel slices (Sealer.verify is pure).
+    static func firstBadSeal(_ headers: [BlockHeader], sealer: Address) -> (index: Int, error: SealError)? {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, headers.count / 64))
+        let failures = SealFailures(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let lower = headers.count * slice / slices, upper = headers.count * (slice + 1) / slices
+            for index in lower..<upper {
+                do throws(SealError) { try Sealer.verify(headers[index], sealer: sealer) } catch {
+                    failures.record(slice, index, error)
+                    return
+                }
+            }
+        }
+        return failures.first
+    }
+
+    /// The first failure of each slice, written by that slice only.
+    private final class SealFailures: @unchecked Sendable {
+        private var found: [(index: Int, error: SealError)?]
+        private let lock = NSLock()
+        init(count: Int) { found = Array(repeating: nil, count: count) }
+        func record(_ slice: Int, _ index: Int, _ error: SealError) { lock.withLock { found[slice] = (index, error) } }
+        var first: (index: Int, error: SealError)? { lock.withLock { found.compactMap { $0 }.min { $0.index < $1.index } } }
     }
 
     /// The single sealer of a Clique-layout genesis extraData: 32 vanity bytes, one 20-byte
