@@ -88,7 +88,7 @@ def make_case(seed, index):
     pre = {}
     for level, a in enumerate(MAIN):
         ctx = programs.Context(r, world, level, 0x100 * (level + 1))
-        code = programs.program(ctx, r.randrange(1, 12 - 2 * level))
+        code = programs.program(ctx, r.randrange(2 + 4 * (level == 0), 16 - 3 * level))
         pre[a] = {"balance": hx(r.choice([0, 1, 10 ** 18])), "code": "0x" + code.hex(), "nonce": hx(r.choice([0, 1, 5])),
                   "storage": storage(r)}
     # Past the 1024 call-depth limit now and then only: py-evm needs seconds for 1024 frames.

@@ -48,7 +48,7 @@ def operand(ctx):
 
 def mem_offset(ctx):
     r = ctx.r
-    k = r.randrange(20)
+    k = r.randrange(40)
     if k == 0:
         return r.choice([1 << 16, 1 << 20, 1 << 32, 1 << 64, M])  # expensive or impossible expansion
     return r.randrange(0, 300)
@@ -56,7 +56,7 @@ def mem_offset(ctx):
 
 def mem_size(ctx):
     r = ctx.r
-    k = r.randrange(20)
+    k = r.randrange(40)
     if k == 0:
         return r.choice([1 << 15, 1 << 32, M])
     if k < 4:
@@ -124,7 +124,9 @@ def s_memory(asm, ctx):
         asm.push(mem_size(ctx)).push(r.choice([0, 3, M])).push(mem_offset(ctx))
         asm.push(int(r.choice(ctx.world.addresses), 16)).op("EXTCODECOPY")
     elif k == 7:  # out of range copies halt the frame (EIP-211)
-        asm.push(r.choice([0, 1, 32, 33])).push(r.choice([0, 1, 32, M])).push(mem_offset(ctx))
+        bad = r.random() < 0.2
+        asm.push(r.choice([0, 1, 32, 33] if bad else [0, 0, 1])).push(r.choice([1, 32, M] if bad else [0]))
+        asm.push(mem_offset(ctx))
         asm.op("RETURNDATACOPY")
     else:
         asm.op("MSIZE")
@@ -167,11 +169,12 @@ def s_stack(asm, ctx):
         else:
             asm.push(r.getrandbits(8 * width), width)
     height = depth
-    if r.random() < 0.5:
-        asm.op(f"DUP{r.randrange(1, min(16, depth) + 1)}")
-        height += 1
-    elif depth >= 2:
-        asm.op(f"SWAP{r.randrange(1, min(16, depth - 1) + 1)}")
+    for _ in range(r.randrange(1, 4)):
+        if r.random() < 0.5:
+            asm.op(f"DUP{r.randrange(1, min(16, height) + 1)}")
+            height += 1
+        elif height >= 2:
+            asm.op(f"SWAP{r.randrange(1, min(16, height - 1) + 1)}")
     for _ in range(height - 1):
         asm.op("POP")
     sink(asm, ctx)
@@ -304,7 +307,7 @@ def s_create(asm, ctx):
     sink(asm, ctx)
 
 
-SNIPPETS = [(s_pure, 6), (s_env, 4), (s_memory, 4), (s_storage, 4), (s_log, 2), (s_stack, 2), (s_jump, 1),
+SNIPPETS = [(s_pure, 6), (s_env, 4), (s_memory, 4), (s_storage, 4), (s_log, 2), (s_stack, 3), (s_jump, 1),
             (s_loop, 1), (s_call, 5), (s_create, 2)]
 _TOTAL = sum(wt for _, wt in SNIPPETS)
 
