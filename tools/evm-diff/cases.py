@@ -9,6 +9,7 @@ import rlp
 
 import programs
 import inputs
+from pyevm_exec import intrinsic_gas
 
 SECRET = bytes.fromhex("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
 SENDER = keys.PrivateKey(SECRET).public_key.to_canonical_address()
@@ -46,15 +47,6 @@ class World:
         if k < 8:
             return r.choice(PRECOMPILES)
         return r.choice([EOA, NOBODY, self.coinbase, self.sender])
-
-
-def intrinsic_gas(data, create, access_list):
-    g = 21000 + sum(16 if b else 4 for b in data)
-    if create:
-        g += 32000 + 2 * ((len(data) + 31) // 32)  # EIP-3860 initcode words
-    for e in access_list:
-        g += 2400 + 1900 * len(e["storageKeys"])
-    return g
 
 
 def access_list(r):

@@ -30,7 +30,22 @@ DEFECTS = {
     "blob-no-recipient": "a blob transaction without recipient is accepted (EIP-4844 requires one)",
     "blob-seven": "a blob transaction with 7 blobs is accepted (EIP-4844 allows at most 6 per block)",
     "eip7610-storage": "CREATE onto an address with storage only is not a collision (EIP-7610)",
+    # Found by this fuzzer (not in the issue's list):
+    "eip3860-intrinsic": "a create transaction's initcode word cost is charged as execution gas, not as "
+                         "intrinsic gas, so a gas limit between the two is accepted (EIP-3860 refuses it)",
+    "eip3860-early-refusal": "CREATE/CREATE2 with initcode over 49152 bytes that also lacks the balance (or is "
+                             "at depth 1024) pushes 0 instead of halting the frame (EIP-3860 checks size first)",
 }
+
+
+def intrinsic_gas(data, create, access_list, initcode_words=True):
+    """Intrinsic gas of a Cancun transaction; EIP-3860 adds 2 per initcode word for a create."""
+    g = 21000 + sum(16 if b else 4 for b in data)
+    if create:
+        g += 32000 + (2 * ((len(data) + 31) // 32) if initcode_words else 0)
+    for e in access_list:
+        g += 2400 + 1900 * len(e["storageKeys"])
+    return g
 
 
 def _int(h):
@@ -166,6 +181,10 @@ class _Hooks:
         vals = [v if isinstance(v, int) else int.from_bytes(v, "big") for v in st[-need:]][::-1]
         me = computation.msg.storage_address
         state = computation.state
+        endowment, size = vals[0], vals[2]
+        if size > 49152 and (state.get_balance(me) < endowment or computation.msg.depth + 1 > 1024
+                             or state.get_nonce(me) + 1 > 2 ** 64 - 1):
+            self.defects.add("eip3860-early-refusal")
         if code == 0xF0:
             from eth._utils.address import generate_contract_address
             addr = generate_contract_address(me, state.get_nonce(me))
@@ -198,6 +217,11 @@ def static_defects(case):
             need += 131072 * len(t["blobVersionedHashes"]) * _int(t["maxFeePerBlobGas"])
         if balance < need:
             found.add("eip1559-balance")
+    if not t["to"]:
+        data, al = _bytes(t["data"][0]), (t.get("accessLists") or [[]])[0] or []
+        gas = _int(t["gasLimit"][0])
+        if intrinsic_gas(data, True, al, initcode_words=False) <= gas < intrinsic_gas(data, True, al):
+            found.add("eip3860-intrinsic")
     if "blobVersionedHashes" in t:
         if not t["to"]:
             found.add("blob-no-recipient")
