@@ -46,7 +46,9 @@ class World:
             return RECURSE
         if k < 8:
             return r.choice(PRECOMPILES)
-        return r.choice([EOA, NOBODY, self.coinbase, self.sender])
+        if k < 9 or level == 0:
+            return r.choice([EOA, NOBODY, self.coinbase, self.sender])
+        return MAIN[0]  # re-entry: MAIN lets itself be entered twice
 
 
 def access_list(r):
@@ -80,7 +82,7 @@ def make_case(seed, index):
     pre = {}
     for level, a in enumerate(MAIN):
         ctx = programs.Context(r, world, level, 0x100 * (level + 1))
-        code = programs.program(ctx, r.randrange(2 + 4 * (level == 0), 16 - 3 * level))
+        code = programs.program(ctx, r.randrange(2 + 4 * (level == 0), 16 - 3 * level), reentry_guard=level == 0)
         pre[a] = {"balance": hx(r.choice([0, 1, 10 ** 18])), "code": "0x" + code.hex(), "nonce": hx(r.choice([0, 1, 5])),
                   "storage": storage(r)}
     # Past the 1024 call-depth limit now and then only: py-evm needs seconds for 1024 frames.

@@ -161,7 +161,7 @@ def s_log(asm, ctx):
 def s_stack(asm, ctx):
     """PUSHn of every width, DUPn and SWAPn over a temporarily deeper stack."""
     r = ctx.r
-    depth = r.randrange(1, 18)
+    depth = r.choice([17, 17, r.randrange(1, 18)])  # deep enough for DUP16 and SWAP16 most times
     for _ in range(depth):
         width = r.randrange(0, 33)
         if width == 0:
@@ -342,13 +342,21 @@ def terminator(asm, ctx):
     elif k == 11:
         asm.push(r.choice([1, 3, len(asm.code) + 2, 0xFFFF, M])).op("JUMP")  # not a JUMPDEST
     elif k == 12:
-        spin(asm, "forever")
-        asm.op("INVALID")
+        if r.random() < 0.5:
+            spin(asm, "forever")
+            asm.op("INVALID")
+        else:  # pushes until the 1025th item: stack overflow
+            asm.label("grow").op("PUSH0").push_label("grow").op("JUMP")
     # k == 13: the code just ends (an implicit STOP)
 
 
-def program(ctx, n):
+def program(ctx, n, reentry_guard=False):
     asm = Asm()
+    if reentry_guard:
+        # MAIN may be re-entered once from a deeper contract; a third entry stops at once.
+        # The counter is transient storage, so a reverted entry does not count (EIP-1153).
+        asm.push(0xEE).op("TLOAD").push(1).op("ADD").op("DUP1").push(0xEE).op("TSTORE")
+        asm.push(3).op("SWAP1").op("LT").push_label("entered").op("JUMPI").op("STOP").label("entered")
     for _ in range(n):
         snippet(asm, ctx)
     terminator(asm, ctx)
