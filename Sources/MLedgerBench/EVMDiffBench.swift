@@ -117,32 +117,56 @@ private struct Step: Equatable {
     }
 }
 
-/// Reruns a divergent case with both tracers and names the first instruction that differs.
+/// Reruns a divergent case with both tracers and names the first instruction that differs;
+/// where the traces agree, the accounts and slots whose post-states differ.
 private func firstDifference(file: String, python: String, tools: String) -> [String] {
-    let py = runTool(python, [tools + "/trace.py", file], capture: true)
-    guard py.status == 0, let text = String(data: py.output, encoding: .utf8) else { return ["py-evm trace failed"] }
-    var theirs: [Step] = []
-    var pyEnd = ""
-    for line in text.split(separator: "\n") {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-        if obj["end"] != nil { pyEnd = "py-evm: exception \(obj["exception"] ?? "none"), gas used \(obj["gasUsed"] ?? "-")"; continue }
-        let top = (obj["stack"] as? [String] ?? []).map { (try? UInt256(hex: $0)) ?? .zero }
-        theirs.append(Step(pc: obj["pc"] as? Int ?? -1, op: UInt8(obj["op"] as? Int ?? 0), gas: UInt64(obj["gas"] as? Int ?? -1),
-                           depth: obj["depth"] as? Int ?? 0, height: obj["height"] as? Int ?? 0, top: top))
-    }
     guard let data = FileManager.default.contents(atPath: file), let test = (try? StateTestParser.parse(data))?.first,
           let e = test.expectations[.cancun]?.first, let tx = test.transaction(e) else { return ["cannot reread the case"] }
     let logger = StructLogger(config: .init(disableStorage: true))
+    let post = test.pre.copy()
     let (mine, mlEnd): ([Step], String) = StateTestRunner.withLargeStack {
-        let evm = EVM(state: JournaledState(backend: test.pre.copy()), block: test.block, fork: .cancun)
+        let state = JournaledState(backend: post)
+        let evm = EVM(state: state, block: test.block, fork: .cancun)
         evm.tracer = logger
         let end: String
-        do { end = "MLedger: gas used \(try evm.execute(transaction: tx).gasUsed)" } catch { end = "MLedger: exception \(error)" }
+        do {
+            end = "MLedger: gas used \(try evm.execute(transaction: tx).gasUsed)"
+            post.apply(state.changes())
+        } catch { end = "MLedger: exception \(error)" }
         let steps = logger.logs.map { l in
             let stack = l.stack ?? []
             return Step(pc: l.pc, op: l.opcode, gas: l.gas, depth: l.depth, height: stack.count, top: Array(stack.suffix(4).reversed()))
         }
         return (steps, end)
+    }
+    // Every account either side may hold, with every slot MLedger or the pre-state has.
+    var query: [String: Set<String>] = [:]
+    for backend in [test.pre, post] {
+        for (address, entry) in backend.accounts {
+            query[address.description, default: []].formUnion(entry.storage.keys.map { $0.description })
+        }
+    }
+    let queryFile = NSTemporaryDirectory() + "mledger-evm-diff-query-\(ProcessInfo.processInfo.processIdentifier).json"
+    let queryJSON = query.mapValues { Array($0).sorted() }
+    guard (try? JSONSerialization.data(withJSONObject: queryJSON).write(to: URL(fileURLWithPath: queryFile))) != nil else {
+        return ["cannot write \(queryFile)"]
+    }
+    defer { try? FileManager.default.removeItem(atPath: queryFile) }
+    let py = runTool(python, [tools + "/trace.py", file, queryFile], capture: true)
+    guard py.status == 0, let text = String(data: py.output, encoding: .utf8) else { return ["py-evm trace failed"] }
+    var theirs: [Step] = []
+    var pyEnd = ""
+    var pyPost: [String: Any] = [:]
+    for line in text.split(separator: "\n") {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+        if obj["end"] != nil {
+            pyEnd = "py-evm: exception \(obj["exception"] ?? "none"), gas used \(obj["gasUsed"] ?? "-")"
+            pyPost = obj["post"] as? [String: Any] ?? [:]
+            continue
+        }
+        let top = (obj["stack"] as? [String] ?? []).map { (try? UInt256(hex: $0)) ?? .zero }
+        theirs.append(Step(pc: obj["pc"] as? Int ?? -1, op: UInt8(obj["op"] as? Int ?? 0), gas: UInt64(obj["gas"] as? Int ?? -1),
+                           depth: obj["depth"] as? Int ?? 0, height: obj["height"] as? Int ?? 0, top: top))
     }
     var lines = [pyEnd, mlEnd, "traces: py-evm \(theirs.count) steps, MLedger \(mine.count) steps"]
     for k in 0..<max(theirs.count, mine.count) {
@@ -154,6 +178,31 @@ private func firstDifference(file: String, python: String, tools: String) -> [St
         lines.append("  MLedger  : \(b?.text ?? "(trace ended)")")
         return lines
     }
-    lines.append("traces agree step by step: the difference is in what the instructions wrote (state, logs or refunds)")
+    lines.append("traces agree step by step; post-states differ at:")
+    lines += postStateDifferences(pyPost, post).prefix(12).map { "  " + $0 }
     return lines
+}
+
+/// Account fields and storage slots where py-evm's post-state (from trace.py) and MLedger's differ.
+private func postStateDifferences(_ theirs: [String: Any], _ mine: MemoryBackend) -> [String] {
+    var out: [String] = []
+    for (key, value) in theirs.sorted(by: { $0.key < $1.key }) {
+        guard let address = try? Address(bytes: Hex.decode(String(key.dropFirst(2)))) else { continue }
+        let entry = mine.accounts[address]
+        guard let acc = value as? [String: Any] else {
+            if entry != nil { out.append("\(key): absent in py-evm, present in MLedger") }
+            continue
+        }
+        guard let entry else { out.append("\(key): present in py-evm, absent in MLedger"); continue }
+        func u(_ any: Any?) -> UInt256 { (try? UInt256(hex: any as? String ?? "")) ?? .zero }
+        if u(acc["balance"]) != entry.info.balance { out.append("\(key) balance: py-evm \(u(acc["balance"])), MLedger \(entry.info.balance)") }
+        if u(acc["nonce"]) != UInt256(entry.info.nonce) { out.append("\(key) nonce: py-evm \(u(acc["nonce"])), MLedger \(entry.info.nonce)") }
+        let codeHash = acc["codeHash"] as? String ?? ""
+        if codeHash != entry.info.codeHash.description { out.append("\(key) code hash: py-evm \(codeHash), MLedger \(entry.info.codeHash)") }
+        for (slot, v) in (acc["storage"] as? [String: String] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let k = u(slot), mineValue = entry.storage[k] ?? .zero
+            if u(v) != mineValue { out.append("\(key) slot \(slot): py-evm \(v), MLedger \(mineValue)") }
+        }
+    }
+    return out.isEmpty ? ["(no difference in the accounts and slots either side knows: logs or a new account only py-evm has)"] : out
 }

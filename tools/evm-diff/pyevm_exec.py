@@ -33,8 +33,9 @@ DEFECTS = {
     # Found by this fuzzer (not in the issue's list):
     "eip3860-intrinsic": "a create transaction's initcode word cost is charged as execution gas, not as "
                          "intrinsic gas, so a gas limit between the two is accepted (EIP-3860 refuses it)",
-    "eip3860-early-refusal": "CREATE/CREATE2 with initcode over 49152 bytes that also lacks the balance (or is "
-                             "at depth 1024) pushes 0 instead of halting the frame (EIP-3860 checks size first)",
+    "eip3860-early-refusal": "CREATE/CREATE2 with initcode over 49152 bytes that py-evm refuses for another "
+                             "reason first (balance, depth 1024, nonce, address collision) pushes 0 instead of "
+                             "halting the frame (EIP-3860: the size check comes before all of them)",
 }
 
 
@@ -182,8 +183,9 @@ class _Hooks:
         me = computation.msg.storage_address
         state = computation.state
         endowment, size = vals[0], vals[2]
-        if size > 49152 and (state.get_balance(me) < endowment or computation.msg.depth + 1 > 1024
-                             or state.get_nonce(me) + 1 > 2 ** 64 - 1):
+        refused = (state.get_balance(me) < endowment or computation.msg.depth + 1 > 1024
+                   or state.get_nonce(me) + 1 > 2 ** 64 - 1)
+        if size > 49152 and refused:
             self.defects.add("eip3860-early-refusal")
         if code == 0xF0:
             from eth._utils.address import generate_contract_address
@@ -195,6 +197,8 @@ class _Hooks:
                 return
             initcode = bytes(computation._memory._bytes[off:off + size]).ljust(size, b"\0")
             addr = generate_safe_contract_address(me, salt, initcode)
+        if size > 49152 and state.has_code_or_nonce(addr):
+            self.defects.add("eip3860-early-refusal")  # the collision check also comes first in py-evm
         # Storage of the committed pre-state is all that can be there: storage written in this
         # transaction always belongs to an account that has code.
         if not state.has_code_or_nonce(addr) and state._account_db._get_storage_root(addr) != BLANK_ROOT:
@@ -257,4 +261,20 @@ def execute(case, trace=False):
         out["trace"] = hooks.trace
         defects |= hooks.defects
     out["defects"] = sorted(defects)
+    out["state"] = state
     return out
+
+
+def describe(state, query):
+    """The post-state of the queried accounts ({address: [storage keys]}) as hex strings; None
+    for an account that does not exist."""
+    post = {}
+    for addr, keys_ in query.items():
+        a = to_canonical_address(addr)
+        if not state.account_exists(a):
+            post[addr] = None
+            continue
+        post[addr] = {"balance": hex(state.get_balance(a)), "nonce": hex(state.get_nonce(a)),
+                      "codeHash": "0x" + state.get_code_hash(a).hex(),
+                      "storage": {k: hex(state.get_storage(a, _int(k))) for k in keys_}}
+    return post

@@ -2,7 +2,9 @@
 {"pc", "op", "gas" (left before the instruction), "depth" (1 = the transaction's frame),
 "height" (stack items), "stack" (top four, top first)}.
 
-    tools/.venv/bin/python tools/evm-diff/trace.py CASE.json
+    tools/.venv/bin/python tools/evm-diff/trace.py CASE.json [QUERY.json]
+
+With QUERY.json ({address: [storage keys]}), the last line also holds those accounts' post-state.
 
 `mledger-bench evm-diff` runs it on each divergent case and compares it with MLedger's
 StructLogger to name the first instruction where the two machines part.
@@ -23,7 +25,11 @@ def main():
     out = sys.stdout
     for step in res["trace"] or []:
         out.write(json.dumps(step, separators=(",", ":")) + "\n")
-    out.write(json.dumps({"end": True, "exception": res["exception"], "gasUsed": res["gas_used"]}) + "\n")
+    end = {"end": True, "exception": res["exception"], "gasUsed": res["gas_used"]}
+    if len(sys.argv) > 2:  # a query file: {address: [storage keys]} whose post-state to print
+        with open(sys.argv[2]) as f:
+            end["post"] = pyevm_exec.describe(res["state"], json.load(f))
+    out.write(json.dumps(end) + "\n")
 
 
 if __name__ == "__main__":
