@@ -86,7 +86,8 @@ def make_case(seed, index):
         pre[a] = {"balance": hx(r.choice([0, 1, 10 ** 18])), "code": "0x" + code.hex(), "nonce": hx(r.choice([0, 1, 5])),
                   "storage": storage(r)}
     # Past the 1024 call-depth limit now and then only: py-evm needs seconds for 1024 frames.
-    limit = 1100 if r.random() < 0.015 else r.choice([1, 2, 5, 30, 200])
+    limit = 1100 if r.random() < 0.005 else r.choice([1, 2, 5, 30, 200])
+    deep = limit == 1100  # the transaction goes straight to RECURSE with gas for 1024 frames
     pre[RECURSE] = {"balance": hx(r.choice([0, 10])), "code": "0x" + programs.recursive(r, world, limit).hex(),
                     "nonce": "0x1", "storage": {}}
     pre[EOA] = {"balance": hx(10 ** 18), "code": "0x", "nonce": "0x3", "storage": {}}
@@ -101,7 +102,7 @@ def make_case(seed, index):
             pre[target]["nonce"] = "0x1"  # storage-only collisions are EIP-7610, a py-evm defect
 
     tx_type = r.choice([0, 1, 2, 2, 3])
-    create = tx_type != 3 and r.random() < 0.12
+    create = tx_type != 3 and r.random() < 0.12 and not deep
     if create:
         ctx = programs.Context(r, world, 0, 0x900)
         runtime = programs.program(ctx, r.randrange(0, 5))
@@ -114,13 +115,16 @@ def make_case(seed, index):
     else:
         k = r.randrange(10)
         to = MAIN[0] if k < 7 else (RECURSE if k == 7 else r.choice(PRECOMPILES + [EOA, NOBODY]))
+        if deep:
+            to = RECURSE
         pre_n = int(to, 16)
         data = inputs.precompile_input(r, pre_n) if 1 <= pre_n <= 10 else r.randbytes(r.choice([0, 0, 4, 32, 68]))
     al = access_list(r) if tx_type >= 1 else []
     intrinsic = intrinsic_gas(data, create, al)
     gas = r.choice([intrinsic, intrinsic + r.randrange(1, 5000), 100_000, 1_000_000, 5_000_000, 16_000_000])
-    if limit == 1100 and r.random() < 0.7:
-        gas = r.choice([1 << 40, 1 << 36])  # enough for 1024 frames under the 63/64 rule
+    if deep:
+        gas = 1 << 40  # (63/64)^1024 is about 1e-7: what reaches the bottom is about 100k gas
+        env["currentGasLimit"] = hx(1 << 52)
     if r.random() < 0.03:
         gas = intrinsic - 1  # refused: below the intrinsic gas
     value = r.choice([0, 0, 1, 10 ** 9, 10 ** 18])
