@@ -250,6 +250,7 @@ def execute(case, trace=False):
             state.persist()
             out["hash"] = state.state_root
             out["logs"] = logs_hash(computation.get_log_entries())
+            # Shown beside MLedger's gas used when a case diverges (EIP-3529 caps refunds at 1/5).
             out["gas_used"] = tx.gas - computation.get_gas_remaining() - min(
                 computation.get_gas_refund(), (tx.gas - computation.get_gas_remaining()) // 5)
         except ValidationError as e:
