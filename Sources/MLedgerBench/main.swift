@@ -1,5 +1,6 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
 // Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|all]
+//        mledger-bench evm-diff --count N --seed S [--keep DIR]   (the differential EVM fuzzer)
 import Foundation
 
 /// `crypto` is the ledger-foundation table (Keccak, secp256k1, UInt256, trie); its parts can
@@ -20,7 +21,10 @@ let groups: [String: () -> Void] = [
 let allGroups = ["crypto", "datasets", "ml", "evm"]
 
 let requested = CommandLine.arguments.dropFirst().first ?? "all"
-if requested == "all" {
+if requested == "evm-diff" {
+    // A check rather than a benchmark: it has arguments and an exit status of its own.
+    exit(runEVMDiff(Array(CommandLine.arguments.dropFirst(2))))
+} else if requested == "all" {
     for name in allGroups { groups[name]!() }
 } else if let group = groups[requested] {
     group()
