@@ -45,10 +45,15 @@ def _work(job):
 
     # py-evm recurses in Python for every call frame: 1024 frames need a deep stack.
     def run():
-        box["r"] = fill(seed, index)
+        try:
+            box["r"] = fill(seed, index)
+        except BaseException as error:  # re-raised below, in the worker, with the case named
+            box["error"] = error
     t = threading.Thread(target=run)
     t.start()
     t.join()
+    if "error" in box:
+        raise RuntimeError(f"generating case {seed}-{index} failed: {box['error']!r}") from box["error"]
     kind, case, res = box["r"]
     name = f"{seed}-{index}"
     sub = {"ok": "", "steered": "steered", "crashed": "crashed"}[kind]

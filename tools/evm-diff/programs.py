@@ -6,6 +6,8 @@ the post-state root or the logs hash, where the two EVMs are compared. A program
 terminator: STOP, RETURN, REVERT, INVALID, SELFDESTRUCT, an undefined opcode, a stack underflow,
 a bad jump, an endless loop (out of gas) or simply the end of the code.
 """
+from eth_utils import keccak
+
 from asm import Asm, OPS, UNDEFINED
 import inputs
 
@@ -297,14 +299,32 @@ def s_create(asm, ctx):
     if r.random() < 0.04:
         size = r.choice([49152, 49153])  # EIP-3860 initcode limit
     use2 = r.random() < 0.5
+    salt = r.choice([0, 1, 2]) if reuse or r.random() < 0.7 else r.getrandbits(256)
     if use2:
-        asm.push(r.choice([0, 1, 2]) if reuse or r.random() < 0.7 else r.getrandbits(256))
+        asm.push(salt)
     asm.push(size).push(0x800).push(r.choice([0, 0, 1, 10 ** 18, M]))
     asm.op("CREATE2" if use2 else "CREATE")
     if r.random() < 0.4:  # call what was created (it may self-destruct: EIP-6780)
         asm.push(0).push(0).push(0).push(0).push(r.choice([0, 1])).op("DUP6").op("GAS").op("CALL")
         sink(asm, ctx)
     sink(asm, ctx)
+    if use2 and size == len(code) and r.random() < 0.6:
+        touch_create2_address(asm, ctx, salt, code)
+
+
+def touch_create2_address(asm, ctx, salt, code):
+    """EIP-2929 after CREATE2, whether it succeeded, was refused by its early checks (value above
+    the balance, depth, nonce: the address must stay cold) or collided (warm): computes the
+    would-be address on chain, keccak256(0xff ++ ADDRESS ++ salt ++ keccak256(initcode)), reads
+    it, and stores GAS so the access's warm or cold price reaches the state root."""
+    asm.op("ADDRESS").push(0x700).op("MSTORE")  # the address lands in bytes 0x70c..0x71f
+    asm.push(0xFF).push(0x70B).op("MSTORE8")
+    asm.push(salt).push(0x720).op("MSTORE")
+    asm.push(int.from_bytes(keccak(code), "big")).push(0x740).op("MSTORE")
+    asm.push(85).push(0x70B).op("SHA3").push((1 << 160) - 1).op("AND")
+    asm.op(ctx.r.choice(["EXTCODESIZE", "BALANCE", "EXTCODEHASH"]))
+    sink(asm, ctx)
+    asm.op("GAS").push(ctx.next_slot()).op("SSTORE")
 
 
 SNIPPETS = [(s_pure, 6), (s_env, 4), (s_memory, 4), (s_storage, 4), (s_log, 2), (s_stack, 3), (s_jump, 1),
