@@ -4,11 +4,15 @@ import Foundation
 import LedgerClient
 import ServiceLifecycle
 import Verification
+import ModelSharing
+import ObjectStore
+import Registry
 import Logging
 import Node
 import RPC
 
-/// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port).
+/// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
+/// passphrase is at hand, the REST API (model sharing and verification) on `--api-addr`.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the node and its JSON-RPC server until SIGTERM or SIGINT.")
@@ -81,8 +85,16 @@ struct RunCommand: AsyncParsableCommand {
             let (apiHost, apiPort) = try Self.hostAndPort(apiAddress, option: "--api-addr")
             let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: directory), passphrase: passphrase,
                                              cost: dev ? .light : .standard)
-            services.append(try VerificationService.makeApplication(
-                client: node.makeClient(), keyring: keyring, host: apiHost, port: apiPort, logger: logger) { boundPort in
+            // One REST application: model sharing (registry and objects in the data directory)
+            // with the verification routes beside it, sharing one sender per company account.
+            let root = URL(fileURLWithPath: directory)
+            let registry: Registry
+            do { registry = try Registry(dataDirectory: root) } catch { throw CommandFailure("registry: \(error)") }
+            let sharing = ModelSharingService(
+                verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
+                store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
+            services.append(try await ModelSharingService.makeApplication(
+                service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
             })
         }
