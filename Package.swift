@@ -34,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         // Only to rename its module (see swiftCryptoAlias); MLedger's hashing is its own Crypto.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // S3 object store: streaming request and response bodies over HTTP/1.1.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already reached through Hummingbird; named for the file store's blocking-I/O thread pool.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -75,6 +79,17 @@ let package = Package(
         .target(name: "Verification", dependencies: [
             "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Object storage for model files (file system or S3); knows nothing of the ledger.
+        // SigV4's SHA-256 and HMAC come from OpenSSL directly (COpenSSL).
+        .target(name: "ObjectStore", dependencies: [
+            "COpenSSL",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -119,6 +134,7 @@ let package = Package(
             "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
