@@ -229,7 +229,9 @@ actor S3Upload: ObjectUpload {
     let location: ObjectLocation
     let path: String
     let credentials: S3Credentials
-    private var buffer: [UInt8] = []
+    /// At most `partSize` bytes (a power of two, so NIO's doubling growth stops exactly
+    /// there); a part is sent as a slice of it, without a copy.
+    private var buffer = ByteBuffer()
     private var uploadId: String?
     private var etags: [String] = []
     private var size: Int64 = 0
@@ -259,14 +261,14 @@ actor S3Upload: ObjectUpload {
         guard !closed else { throw ObjectStoreError.uploadClosed(location) }
         var rest = bytes
         while !rest.isEmpty {
-            // Fill to one byte past a part, so a full buffer is sent only once it is known
-            // that more follows (an object of exactly `partSize` stays a single PUT).
-            let room = S3ObjectStore.partSize + 1 - buffer.count
-            buffer += rest.prefix(room)
-            rest = rest.dropFirst(room)
-            if buffer.count > S3ObjectStore.partSize {
+            // A full buffer becomes a part only once more bytes arrive, so an object of
+            // exactly `partSize` stays a single PUT and the last part is never empty.
+            if buffer.readableBytes == S3ObjectStore.partSize {
                 try await sendPart(count: S3ObjectStore.partSize)
             }
+            let chunk = rest.prefix(S3ObjectStore.partSize - buffer.readableBytes)
+            buffer.writeBytes(chunk)
+            rest = rest.dropFirst(chunk.count)
         }
         size += Int64(bytes.count)
     }
@@ -274,8 +276,8 @@ actor S3Upload: ObjectUpload {
     /// Sends the first `count` buffered bytes as the next part.
     private func sendPart(count: Int) async throws {
         if uploadId == nil { uploadId = try await createMultipart() }
-        let part = ByteBuffer(bytes: buffer[..<count])
-        let hash = Digest.hex(Digest.sha256(buffer[..<count]))
+        let part = buffer.getSlice(at: buffer.readerIndex, length: count)!
+        let hash = part.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
         let response = try await store.send(
             .PUT, path: path, query: [("partNumber", String(etags.count + 1)), ("uploadId", uploadId!)],
             body: .bytes(part, sha256: hash), credentials: credentials,
@@ -284,7 +286,8 @@ actor S3Upload: ObjectUpload {
             throw await store.client.failure(response, operation: "UploadPart")
         }
         etags.append(etag)
-        buffer.removeFirst(count)
+        buffer.moveReaderIndex(forwardBy: count)
+        buffer.discardReadBytes()
     }
 
     private func createMultipart() async throws -> String {
@@ -307,7 +310,7 @@ actor S3Upload: ObjectUpload {
             if uploadId == nil {
                 try await putWhole()
             } else {
-                try await sendPart(count: buffer.count)  // the last part may be short, never empty
+                try await sendPart(count: buffer.readableBytes)  // the last part may be short, never empty
                 try await completeMultipart()
             }
         } catch {
@@ -315,13 +318,13 @@ actor S3Upload: ObjectUpload {
             throw error
         }
         closed = true
-        buffer = []
+        buffer = ByteBuffer()
         return size
     }
 
     private func putWhole() async throws {
-        let hash = Digest.hex(Digest.sha256(buffer))
-        let response = try await store.send(.PUT, path: path, body: .bytes(ByteBuffer(bytes: buffer), sha256: hash),
+        let hash = buffer.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
+        let response = try await store.send(.PUT, path: path, body: .bytes(buffer, sha256: hash),
                                             credentials: credentials, deadline: .now() + S3Client.partTimeout,
                                             operation: "PutObject")
         guard response.status.code == 200 else { throw await store.client.failure(response, operation: "PutObject") }
@@ -353,7 +356,7 @@ actor S3Upload: ObjectUpload {
     func abort() async {
         guard !closed else { return }
         closed = true
-        buffer = []
+        buffer = ByteBuffer()
         guard let uploadId else { return }
         // On failure the upload stays open on the server; the next sweep removes it.
         try? await store.abortMultipart(path: path, uploadId: uploadId, credentials: credentials)
