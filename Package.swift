@@ -37,6 +37,10 @@ let package = Package(
         // Registry (SQLite on Debian's libsqlite3) and the streaming multipart parser of model sharing.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // S3 object store: streaming request and response bodies over HTTP/1.1.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already reached through Hummingbird; named for the file store's blocking-I/O thread pool.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -78,6 +82,17 @@ let package = Package(
         .target(name: "Verification", dependencies: [
             "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC", "Registry",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Object storage for model files (file system or S3); knows nothing of the ledger.
+        // SigV4's SHA-256 and HMAC come from OpenSSL directly (COpenSSL).
+        .target(name: "ObjectStore", dependencies: [
+            "COpenSSL",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Registry (issue 10): the services' SQLite index of datasets and models; knows nothing of the ledger.
@@ -139,6 +154,11 @@ let package = Package(
             "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
             "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ObjectStoreTests", dependencies: [
+            "ObjectStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
