@@ -74,9 +74,12 @@ struct VerifiedDownload: Sendable {
         // The first chunk is checked now, so a tampered small file answers 409, not a broken stream.
         let first: [UInt8]
         do {
-            guard let bytes = try await source.next() else { throw fail("object \(location) ends early") }
+            guard let bytes = try await source.next() else { throw SharingError.integrity("object \(location) ends early") }
             first = bytes
-        } catch let error as SharingError { throw error } catch {
+        } catch let error as SharingError {
+            if case .integrity(let detail) = error { throw fail(detail) }
+            throw error
+        } catch {
             throw fail("\(error)")
         }
         let logger = self.logger, location = self.location

@@ -43,15 +43,16 @@ def csv_bytes(rows: int) -> bytes:
 
 
 def test_dataset_model_result_metadata_download(api):
-    data = csv_bytes(5000)  # > 64 KiB: several chunks
-    metadata = {"organization_id": "acme", "samples_dimension": "(2)", "sample_num": 5000}
+    data = csv_bytes(8000)  # > 64 KiB: several chunks
+    assert len(data) > 70100
+    metadata = {"organization_id": "acme", "samples_dimension": "(2)", "sample_num": 8000}
     r = requests.post(f"{api.api}/dataset", files={"file": ("readings.csv", data)},
                       data={"metadata": json.dumps(metadata)}, timeout=60)
     assert r.status_code == 200, r.text
     dataset_id = r.json()["dataset_id"]
 
     shown = requests.get(f"{api.api}/dataset/{dataset_id}/metadata", timeout=60).json()
-    assert shown["samples_dimension"] == "(2)" and shown["sample_count"] == 5000, shown
+    assert shown["samples_dimension"] == "(2)" and shown["sample_count"] == 8000, shown
     assert shown["keccak256"] == "0x" + keccak(data).hex()
 
     model = {"model_params": {"developer_id": "dev-1", "organization_id": "acme", "train_image": "mledger/gru:1",
