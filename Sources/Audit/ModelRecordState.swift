@@ -13,6 +13,8 @@ public struct ModelRecordState: Equatable, Sendable {
     public let finalized: Bool
     public let weightsHash: Hash32
     public let metricsHash: Hash32
+    /// Root of the weights file's 64 KiB chunk tree (`finalizeWithArtifact`); zero when not anchored.
+    public let artifactCommitment: Hash32
     public let datasets: [Address]
     /// The account's code hash, proven from the state root.
     public let codeHash: Hash32
@@ -30,7 +32,7 @@ struct ModelRead {
 struct ModelGetters {
     var modelId = "", owner = Address.zero, parent = Address.zero, relation = ModelRelation.none
     var unverified = false, finalized = false, weightsHash = Hash32.zero, metricsHash = Hash32.zero
-    var architectureHash = Hash32.zero, hyperParametersHash = Hash32.zero
+    var architectureHash = Hash32.zero, hyperParametersHash = Hash32.zero, artifactCommitment = Hash32.zero
     var parameterCount = UInt256.zero, createdBlock = UInt256.zero, datasets: [Address] = []
 
     /// The storage words these answers must match, by the artifact's layout.
@@ -44,6 +46,7 @@ struct ModelGetters {
             ExpectedSlot(variable: "finalized", slot: try layout.slot("finalized"), word: W.word(finalized)),
             ExpectedSlot(variable: "weightsHash", slot: try layout.slot("weightsHash"), word: W.word(weightsHash)),
             ExpectedSlot(variable: "metricsHash", slot: try layout.slot("metricsHash"), word: W.word(metricsHash)),
+            ExpectedSlot(variable: "artifactCommitment", slot: try layout.slot("artifactCommitment"), word: W.word(artifactCommitment)),
             ExpectedSlot(variable: "architectureHash", slot: try layout.slot("architectureHash"), word: W.word(architectureHash)),
             ExpectedSlot(variable: "hyperParametersHash", slot: try layout.slot("hyperParametersHash"),
                          word: W.word(hyperParametersHash)),
@@ -75,12 +78,14 @@ extension RecordReader {
         async let parameters = get(address, "parameterCount") { try m.parameterCount() }
         async let created = get(address, "createdBlock") { try m.createdBlock() }
         async let datasets = get(address, "getDatasets") { try m.datasets() }
+        async let artifact = get(address, "artifactCommitment") { try m.artifactCommitment() }
         var g = ModelGetters()
         g.modelId = try await id; g.owner = try await owner; g.parent = try await parent
         g.relation = try await relation; g.unverified = try await unverified; g.finalized = try await finalized
         g.weightsHash = try await weights; g.metricsHash = try await metrics; g.architectureHash = try await architecture
         g.hyperParametersHash = try await hyper; g.parameterCount = try await parameters
         g.createdBlock = try await created; g.datasets = try await datasets
+        g.artifactCommitment = try await artifact
         return g
     }
 
@@ -118,7 +123,8 @@ extension RecordReader {
         let state = ModelRecordState(address: address, modelId: getters.modelId, owner: getters.owner,
                                      parent: getters.parent, relation: getters.relation, unverified: getters.unverified,
                                      finalized: getters.finalized, weightsHash: getters.weightsHash,
-                                     metricsHash: getters.metricsHash, datasets: getters.datasets,
+                                     metricsHash: getters.metricsHash, artifactCommitment: getters.artifactCommitment,
+                                     datasets: getters.datasets,
                                      codeHash: account.codeHash)
         return ModelRead(state: state, codeCheck: code, storageCheck: .pass(
             storageName, SlotComparison.summary(expected, blockNumber: blockNumber, stateRoot: stateRoot)))
