@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-addr"), help: "Service REST API listen address HOST:PORT.")
     var apiAddress: String = "127.0.0.1:8080"
 
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest model-sharing upload (a whole multipart request body).")
+    var maxUploadBytes: Int64 = 10 << 30
+
     @Option(help: "Sealing mode: instant or interval.")
     var seal: String = "instant"
 
@@ -45,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
         guard blockTime > 0 else { throw ValidationError("--block-time must be positive") }
+        guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
         _ = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
         _ = try Self.hostAndPort(apiAddress, option: "--api-addr")
     }
@@ -92,7 +96,8 @@ struct RunCommand: AsyncParsableCommand {
             do { registry = try Registry(dataDirectory: root) } catch { throw CommandFailure("registry: \(error)") }
             let sharing = ModelSharingService(
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-                store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
+                store: FileObjectStore(root: root.appendingPathComponent("objects").path),
+                configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
             services.append(try await ModelSharingService.makeApplication(
                 service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")

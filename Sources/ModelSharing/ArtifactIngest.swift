@@ -60,6 +60,11 @@ struct ArtifactIngest {
             guard size == hasher.size else {
                 throw SharingError.internalFailure("store committed \(size) bytes of \(hasher.size)")
             }
+            // The scanner folds its own commitment over the same bytes: two implementations of
+            // the chunk rule must agree before either is anchored.
+            if let summary, summary.commitment != leaves.root {
+                throw SharingError.internalFailure("chunk roots disagree (scanner \(summary.commitment), leaves \(leaves.root))")
+            }
             return IngestedArtifact(location: location, size: size, keccak: keccak, leaves: leaves, summary: summary)
         } catch {
             await upload.abort()
