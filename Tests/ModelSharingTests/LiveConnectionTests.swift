@@ -106,7 +106,8 @@ import Glibc
             // Only the chunks before the tampered one arrived, and they are the right bytes.
             #expect(received < content.count)
             #expect(received <= 4 * 65_536)
-            #expect(Array(response[(headerEnd + 4)...]) == Array(content.prefix(received)))
+            let verifiedPrefix = Array(response[(headerEnd + 4)...]) == Array(content.prefix(received))
+            #expect(verifiedPrefix, "the bytes sent before the cut differ from the file")
         }
     }
 }
