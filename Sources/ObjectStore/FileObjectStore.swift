@@ -86,7 +86,7 @@ public final class FileObjectStore: ObjectStore {
         }
         do {
             let bounds = try clampedRange(range, size: size, location: location)
-            return FileReader(pool: pool, fd: fd, offset: bounds.lowerBound, end: bounds.upperBound)
+            return FileReader(pool: pool, path: path, fd: fd, offset: bounds.lowerBound, end: bounds.upperBound)
         } catch {
             close(fd)
             throw error
@@ -223,12 +223,16 @@ actor FileUpload: ObjectUpload {
         guard fd >= 0 else { return }
         let fd = fd, temporary = temporary
         self.fd = -1
-        _ = try? await store.pool.runIfActive {
+        let done: Bool = (try? await store.pool.runIfActive { () -> Bool in
+            close(fd)
+            unlink(temporary)
+            return true
+        }) ?? false
+        // A pool already shut down ran nothing: clean up here rather than leave the file.
+        if !done {
             close(fd)
             unlink(temporary)
         }
-        // A pool already shut down ran nothing: remove here rather than leave the file.
-        unlink(temporary)
         store.forget(temporary)
     }
 }
@@ -236,12 +240,14 @@ actor FileUpload: ObjectUpload {
 /// A file read from `offset` up to `end`, one `pread` per call.
 actor FileReader: ObjectReader {
     let pool: NIOThreadPool
+    let path: String
     private var fd: Int32
     private var offset: Int64
     let end: Int64
 
-    init(pool: NIOThreadPool, fd: Int32, offset: Int64, end: Int64) {
+    init(pool: NIOThreadPool, path: String, fd: Int32, offset: Int64, end: Int64) {
         self.pool = pool
+        self.path = path
         self.fd = fd
         self.offset = offset
         self.end = end
@@ -253,7 +259,7 @@ actor FileReader: ObjectReader {
         precondition(maxBytes > 0, "maxBytes must be positive")
         guard fd >= 0, offset < end else { finish(); return nil }
         let count = Int(min(Int64(maxBytes), end - offset))
-        let fd = fd, offset = offset
+        let fd = fd, offset = offset, path = path
         let chunk = try await pool.runIfActive { () throws -> [UInt8] in
             var buffer = [UInt8](repeating: 0, count: count)
             var filled = 0
@@ -263,7 +269,7 @@ actor FileReader: ObjectReader {
                 }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ObjectStoreError.io(operation: "pread", path: "fd \(fd)", errno: errno)
+                    throw ObjectStoreError.io(operation: "pread", path: path, errno: errno)
                 }
                 if n == 0 { break }  // cannot shrink under us (commit replaces the inode), but stay safe
                 filled += n

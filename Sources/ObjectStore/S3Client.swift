@@ -68,7 +68,10 @@ struct S3Client: Sendable {
         var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(encodedPath)"
             + (queryString.isEmpty ? "" : "?" + queryString))
         request.method = method
-        var toSign = [("host", endpoint.hostHeader)] + extra
+        // Bytes as stored: a client with decompression on (`.shared` has it) would otherwise
+        // ask for gzip, and a server that honoured it would make HEAD's Content-Length and
+        // ranges refer to compressed bytes.
+        var toSign = [("host", endpoint.hostHeader), ("accept-encoding", "identity")] + extra
         let payloadHash: String
         switch body {
         case .none:

@@ -57,7 +57,9 @@ public final class S3ObjectStore: ObjectStore {
 
     public func beginUpload(_ location: ObjectLocation) async throws -> any ObjectUpload {
         let bucket = try Self.bucket(location.company)
-        let keys = try await credentials.credentials(for: location.company, create: true)!
+        guard let keys = try await credentials.credentials(for: location.company, create: true) else {
+            throw ObjectStoreError.credentials("no keys for company \(location.company)")
+        }
         try await ensureBucket(bucket)
         return S3Upload(store: self, location: location, path: "/\(bucket)/\(location.key)", credentials: keys)
     }

@@ -71,6 +71,10 @@ struct S3ObjectStoreTests {
         #expect(json.contains("\"Read:mledger-acme\"") && json.contains("\"Write:mledger-acme\"") && json.contains("\"List:mledger-acme\""))
         #expect(json.contains("\"Admin\""))
         #expect(json.contains("\"accessKey\" : \"ACME\"") || json.contains("\"accessKey\":\"ACME\""))
+        let filer = String(decoding: SeaweedFSIdentities.filerIdentity(
+            company: "acme", credentials: S3Credentials(accessKey: "ACME", secretKey: "acme-secret")), as: UTF8.self)
+        #expect(filer.contains("\"access_key\"") && filer.contains("\"name\" : \"mledger-acme\""))
+        #expect(filer.contains("\"Read:mledger-acme\""))
     }
 
     @Test func errorsNeverCarrySecrets() async throws {
@@ -101,5 +105,35 @@ struct S3ObjectStoreTests {
         #expect(throws: ObjectStoreError.self) { try S3Endpoint("http://x/path") }
         #expect(throws: ObjectStoreError.self) { try S3ObjectStore.bucket(String(repeating: "a", count: 56)) }
         #expect(try S3ObjectStore.bucket(String(repeating: "a", count: 55)).count == 63)
+    }
+}
+
+/// Keys made for many companies at once all end up in the file and on the server.
+struct NodeS3CredentialsTests {
+    actor CountingProvisioner: S3IdentityProvisioner {
+        var calls: [String] = []
+        func provision(company: String, credentials: S3Credentials) async throws {
+            calls.append(company)
+            try await Task.sleep(nanoseconds: 5_000_000)  // let other creations overlap
+        }
+    }
+
+    @Test func concurrentCreationsKeepEveryCompany() async throws {
+        let file = makeTemporaryDirectory() + "/s3-credentials.json"
+        let provisioner = CountingProvisioner()
+        let keys = try NodeS3Credentials(file: file, provisioner: provisioner)
+        let companies = (0..<8).map { "co-\($0)" } + ["co-0", "co-1"]  // two asked twice
+        let made = try await withThrowingTaskGroup(of: (String, S3Credentials).self) { group in
+            for company in companies {
+                group.addTask { (company, try await keys.credentials(for: company, create: true)!) }
+            }
+            return try await group.reduce(into: [String: [S3Credentials]]()) { $0[$1.0, default: []].append($1.1) }
+        }
+        #expect(made.count == 8)
+        for (_, pairs) in made { #expect(Set(pairs).count == 1) }  // one pair per company
+        #expect(await provisioner.calls.count == 8)
+        #expect(Set(await provisioner.calls).count == 8)
+        let reloaded = try NodeS3Credentials(file: file, provisioner: NoProvisioning())
+        #expect(await reloaded.all().count == 8)
     }
 }

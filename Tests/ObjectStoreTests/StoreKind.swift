@@ -31,6 +31,15 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Waits for what a released upload does in the background (S3: its abort request).
+    func waitForBackgroundCleanup(_ store: any ObjectStore) async throws {
+        guard let s3 = store as? S3ObjectStore else { return }  // the file store cleans up in deinit
+        for _ in 0..<100 where !s3.activeUploads.withLockedValue({ $0.isEmpty }) {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(s3.activeUploads.withLockedValue { $0.isEmpty })
+    }
+
     /// Another instance over the same storage: what the node sees after a restart.
     func freshInstance() throws -> any ObjectStore {
         switch self {
