@@ -147,8 +147,13 @@ actor FileUpload: ObjectUpload {
     let store: FileObjectStore
     let location: ObjectLocation
     let temporary: String
+    /// Open until commit or abort has closed it.
     private var fd: Int32
+    private var state = UploadState.open
     private var written: Int64 = 0
+    /// The write or commit under way: `abort` waits for it, so the descriptor is never
+    /// closed (and its number reused) while a pool thread still writes to it.
+    private var inFlight: Task<Void, Never>?
 
     init(store: FileObjectStore, location: ObjectLocation, temporary: String, fd: Int32) {
         self.store = store
@@ -158,6 +163,7 @@ actor FileUpload: ObjectUpload {
     }
 
     /// An upload dropped without commit or abort (a handler that forgot) still leaves nothing.
+    /// Operations under way hold the actor, so none is running here.
     deinit {
         if fd >= 0 {
             close(fd)
@@ -167,19 +173,21 @@ actor FileUpload: ObjectUpload {
     }
 
     func write(_ bytes: ArraySlice<UInt8>) async throws {
-        guard fd >= 0 else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
         if bytes.isEmpty { return }
         let fd = fd, temporary = temporary
-        try await store.pool.runIfActive {
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ObjectStoreError.io(operation: "write", path: temporary, errno: errno)
+        try await exclusively {
+            try await self.store.pool.runIfActive {
+                try bytes.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw ObjectStoreError.io(operation: "write", path: temporary, errno: errno)
+                        }
+                        offset += n
                     }
-                    offset += n
                 }
             }
         }
@@ -187,30 +195,36 @@ actor FileUpload: ObjectUpload {
     }
 
     func commit() async throws -> Int64 {
-        guard fd >= 0 else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
+        state = .committing
         let fd = fd, temporary = temporary, location = location
         let final = store.path(location)
-        self.fd = -1
-        defer { store.forget(temporary) }
+        self.fd = -1  // the commit closes it, success or not
+        defer {
+            state = .finished
+            store.forget(temporary)
+        }
         do {
-            try await store.pool.runIfActive {
-                defer { close(fd) }
-                guard fsync(fd) == 0 else { throw ObjectStoreError.io(operation: "fsync", path: temporary, errno: errno) }
-                let parent = FileSystem.parent(of: final)
-                do {
-                    try FileSystem.makeDirectories(parent)
-                } catch ObjectStoreError.io(_, _, let code) where code == ENOTDIR || code == EEXIST {
-                    throw ObjectStoreError.keyConflict(location)
-                }
-                guard rename(temporary, final) == 0 else {
-                    let code = errno
-                    if code == EISDIR || code == ENOTDIR || code == ENOTEMPTY || code == EEXIST {
+            try await exclusively {
+                try await self.store.pool.runIfActive {
+                    defer { close(fd) }
+                    guard fsync(fd) == 0 else { throw ObjectStoreError.io(operation: "fsync", path: temporary, errno: errno) }
+                    let parent = FileSystem.parent(of: final)
+                    do {
+                        try FileSystem.makeDirectories(parent)
+                    } catch ObjectStoreError.io(_, _, let code) where code == ENOTDIR || code == EEXIST {
                         throw ObjectStoreError.keyConflict(location)
                     }
-                    throw ObjectStoreError.io(operation: "rename", path: final, errno: code)
+                    guard rename(temporary, final) == 0 else {
+                        let code = errno
+                        if code == EISDIR || code == ENOTDIR || code == ENOTEMPTY || code == EEXIST {
+                            throw ObjectStoreError.keyConflict(location)
+                        }
+                        throw ObjectStoreError.io(operation: "rename", path: final, errno: code)
+                    }
+                    // The rename is durable only once the directory entry is.
+                    try FileSystem.syncDirectory(parent)
                 }
-                // The rename is durable only once the directory entry is.
-                try FileSystem.syncDirectory(parent)
             }
         } catch {
             unlink(temporary)
@@ -220,7 +234,14 @@ actor FileUpload: ObjectUpload {
     }
 
     func abort() async {
-        guard fd >= 0 else { return }
+        guard state == .open else {
+            // A commit under way decides the outcome; wait for it so that abort returns
+            // only once nothing of this upload is in flight.
+            await inFlight?.value
+            return
+        }
+        state = .finished
+        await inFlight?.value
         let fd = fd, temporary = temporary
         self.fd = -1
         let done: Bool = (try? await store.pool.runIfActive { () -> Bool in
@@ -235,6 +256,23 @@ actor FileUpload: ObjectUpload {
         }
         store.forget(temporary)
     }
+
+    /// Runs `body` as the operation `abort` waits for.
+    private func exclusively(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        let marker = Task { _ = try? await task.value }
+        inFlight = marker
+        defer { if inFlight == marker { inFlight = nil } }
+        try await task.value
+    }
+}
+
+/// Where an upload stands; shared by the stores' uploads.
+enum UploadState {
+    case open
+    /// `commit` is under way: `write` and `commit` are refused, `abort` waits for the outcome.
+    case committing
+    case finished
 }
 
 /// A file read from `offset` up to `end`, one `pread` per call.
@@ -364,7 +402,7 @@ enum FileSystem {
 
 /// `write(2)`, named apart from the actor's `write(_:)`.
 @inline(__always)
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     Glibc.write(fd, buffer, count)
     #elseif canImport(Musl)

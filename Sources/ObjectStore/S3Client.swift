@@ -103,6 +103,12 @@ struct S3Client: Sendable {
         return .s3(operation: operation, status: status, code: code)
     }
 
+    /// Reads and drops a short answer's body, so the connection goes back to the pool
+    /// instead of being closed with bytes unread.
+    static func discardBody(_ response: HTTPClientResponse) async {
+        _ = try? await response.body.collect(upTo: 1 << 20)
+    }
+
     /// Reads a small XML answer (CreateMultipartUpload, CompleteMultipartUpload, listings).
     static func text(of response: HTTPClientResponse, operation: String) async throws -> String {
         do {

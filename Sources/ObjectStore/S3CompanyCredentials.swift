@@ -182,9 +182,11 @@ public enum SeaweedFSIdentities {
 /// Provisions identities into a SeaweedFS filer (`http://127.0.0.1:8888`): one file per
 /// company under `/etc/iam/identities/`, which the S3 gateway watches. One file per company
 /// rather than the older all-in-one `/etc/iam/identity.json`: SeaweedFS 4.48 migrates that
-/// file into per-identity files and renames it, and a second upload arriving during the
-/// migration was seen to be lost. The filer's HTTP API has no authentication of its own, so
-/// it must listen on loopback or a private network only; the admin from `-s3.config` stays.
+/// file into per-identity files and renames it, and while the node rewrote it for each new
+/// company, one test run saw a freshly provisioned key still unknown after 10 s (our guess:
+/// an upload overlapping the migration); per-company files need no migration and no rewrite.
+/// The filer's HTTP API has no authentication of its own, so it must listen on loopback or
+/// a private network only; the admin from `-s3.config` stays as it is.
 public struct SeaweedFSFilerProvisioner: S3IdentityProvisioner {
     let filer: String
     let http: HTTPClient

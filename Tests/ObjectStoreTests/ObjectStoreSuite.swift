@@ -128,6 +128,27 @@ struct ObjectStoreSuite {
         #expect(try await kind.freshInstance().sweepIncomplete() == 0)
     }
 
+    /// A client that goes away mid-write: the handler aborts while the write is still under
+    /// way. The abort waits for it and nothing remains.
+    @Test(arguments: StoreKind.enabled)
+    func abortDuringAWriteLeavesNothing(kind: StoreKind) async throws {
+        let store = try kind.store()
+        let location = try uniqueLocation("interrupted.bin")
+        let upload = try await store.beginUpload(location)
+        let data = pattern(3 * partBoundary + 1, seed: 6)
+        let writing = Task { try await upload.write(data[...]) }
+        try await Task.sleep(nanoseconds: 20_000_000)
+        await upload.abort()
+        let outcome = await writing.result
+        if case .failure(let error) = outcome {
+            #expect(error as? ObjectStoreError == .uploadClosed(location))
+        }
+        await #expect(throws: ObjectStoreError.uploadClosed(location)) { _ = try await upload.commit() }
+        try await kind.waitForBackgroundCleanup(store)
+        #expect(try await store.size(location) == nil)
+        #expect(try await kind.freshInstance().sweepIncomplete() == 0)
+    }
+
     /// Text compresses well; whatever a server does with it, the bytes and sizes are the
     /// stored ones (no transfer encoding leaks into ranges or sizes).
     @Test(arguments: StoreKind.enabled)
