@@ -5,7 +5,7 @@ import COpenSSL
 enum Digest {
     /// The SHA-256 of `data`.
     static func sha256<C: Collection>(_ data: C) -> [UInt8] where C.Element == UInt8 {
-        var hasher = SHA256Hasher()
+        let hasher = SHA256Hasher()
         hasher.update(data)
         return hasher.finalize()
     }
@@ -41,8 +41,8 @@ enum Digest {
     }
 }
 
-/// Incremental SHA-256 (a part is hashed as it is buffered, not in a second pass).
-struct SHA256Hasher: ~Copyable {
+/// Incremental SHA-256 over an OpenSSL context (a class: the context is one resource, freed once).
+final class SHA256Hasher {
     private let context: OpaquePointer
 
     init() {
@@ -54,20 +54,21 @@ struct SHA256Hasher: ~Copyable {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    mutating func update<C: Collection>(_ data: C) where C.Element == UInt8 {
+    func update<C: Collection>(_ data: C) where C.Element == UInt8 {
         let done: Void? = data.withContiguousStorageIfAvailable { buffer in
             update(UnsafeRawBufferPointer(buffer))
         }
         if done == nil { update(Array(data)) }
     }
 
-    mutating func update(_ raw: UnsafeRawBufferPointer) {
+    func update(_ raw: UnsafeRawBufferPointer) {
         guard raw.count > 0 else { return }
         let ok = EVP_DigestUpdate(context, raw.baseAddress, raw.count)
         precondition(ok == 1, "EVP_DigestUpdate failed")
     }
 
-    consuming func finalize() -> [UInt8] {
+    /// The digest; call once, last.
+    func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var written: UInt32 = 0
         let ok = EVP_DigestFinal_ex(context, &out, &written)
