@@ -97,6 +97,18 @@ struct S3ObjectStoreTests {
         }
     }
 
+    @Test func configurationFromTheEnvironment() throws {
+        let env = try S3Environment.current()
+        let configuration = try ObjectStoreConfiguration.fromEnvironment()
+        guard case .s3(let settings) = configuration else {
+            Issue.record("MLEDGER_S3_ENDPOINT is set, yet the configuration is \(configuration)")
+            return
+        }
+        #expect(settings.endpoint == env.endpoint && settings.admin == env.admin && settings.seaweedFSFiler == env.filer)
+        #expect(!"\(configuration)".contains(env.admin.secretKey))
+        #expect(!String(reflecting: settings).contains(env.admin.secretKey))
+    }
+
     @Test func endpointParsing() throws {
         let endpoint = try S3Endpoint("http://127.0.0.1:8333")
         #expect(endpoint.host == "127.0.0.1" && endpoint.port == 8333 && endpoint.hostHeader == "127.0.0.1:8333")
