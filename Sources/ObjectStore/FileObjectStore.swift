@@ -336,15 +336,7 @@ func clampedRange(_ range: Range<Int64>?, size: Int64, location: ObjectLocation)
 /// `count` random bytes as lowercase hex: names of temporaries, generated keys.
 func randomHex(_ count: Int) -> String {
     var generator = SystemRandomNumberGenerator()
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(count * 2)
-    for _ in 0..<count {
-        let b = UInt8.random(in: 0...255, using: &generator)
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
+    return Digest.hex((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
 }
 
 /// The few POSIX helpers the file store needs; each runs on the caller's (pool) thread.

@@ -55,6 +55,11 @@ struct S3Client: Sendable {
     enum Body {
         case none
         case bytes(ByteBuffer, sha256: String)
+
+        /// The bytes with their SHA-256, which SigV4 signs as `x-amz-content-sha256`.
+        static func signed(_ buffer: ByteBuffer) -> Body {
+            .bytes(buffer, sha256: buffer.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) })
+        }
     }
 
     /// Sends one request and returns the response whatever its status; the caller reads the

@@ -175,7 +175,7 @@ public final class S3ObjectStore: ObjectStore {
         if client.endpoint.region != "us-east-1" {
             let xml = "<CreateBucketConfiguration><LocationConstraint>\(XMLText.escape(client.endpoint.region))"
                 + "</LocationConstraint></CreateBucketConfiguration>"
-            body = .bytes(ByteBuffer(string: xml), sha256: Digest.hex(Digest.sha256(Array(xml.utf8))))
+            body = .signed(ByteBuffer(string: xml))
         }
         let response = try await send(.PUT, path: "/\(bucket)", body: body, credentials: admin,
                                       deadline: .now() + S3Client.shortTimeout, operation: "CreateBucket")
@@ -294,10 +294,9 @@ actor S3Upload: ObjectUpload {
     private func sendPart(count: Int) async throws {
         if uploadId == nil { try await createMultipart() }
         let part = buffer.getSlice(at: buffer.readerIndex, length: count)!
-        let hash = part.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
         let response = try await store.send(
             .PUT, path: path, query: [("partNumber", String(etags.count + 1)), ("uploadId", uploadId!)],
-            body: .bytes(part, sha256: hash), credentials: credentials,
+            body: .signed(part), credentials: credentials,
             deadline: .now() + S3Client.partTimeout, operation: "UploadPart")
         guard response.status.code == 200, let etag = response.headers.first(name: "etag") else {
             throw await store.client.failure(response, operation: "UploadPart")
@@ -347,8 +346,7 @@ actor S3Upload: ObjectUpload {
     }
 
     private func putWhole() async throws {
-        let hash = buffer.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
-        let response = try await store.send(.PUT, path: path, body: .bytes(buffer, sha256: hash),
+        let response = try await store.send(.PUT, path: path, body: .signed(buffer),
                                             credentials: credentials, deadline: .now() + S3Client.partTimeout,
                                             operation: "PutObject")
         guard response.status.code == 200 else { throw await store.client.failure(response, operation: "PutObject") }
@@ -364,7 +362,7 @@ actor S3Upload: ObjectUpload {
         xml += "</CompleteMultipartUpload>"
         let response = try await store.send(
             .POST, path: path, query: [("uploadId", uploadId)],
-            body: .bytes(ByteBuffer(string: xml), sha256: Digest.hex(Digest.sha256(Array(xml.utf8)))),
+            body: .signed(ByteBuffer(string: xml)),
             credentials: credentials, deadline: .now() + S3Client.partTimeout, operation: "CompleteMultipartUpload")
         guard response.status.code == 200 else {
             throw await store.client.failure(response, operation: "CompleteMultipartUpload")
