@@ -64,19 +64,6 @@ struct S3ObjectStoreTests {
         #expect(throws: ObjectStoreError.self) { _ = try NodeS3Credentials(file: file, provisioner: NoProvisioning()) }
     }
 
-    @Test func seaweedIdentitiesLimitEachCompanyToItsBucket() throws {
-        let json = String(decoding: SeaweedFSIdentities.render(
-            admin: S3Credentials(accessKey: "ADMIN", secretKey: "admin-secret"),
-            companies: ["acme": S3Credentials(accessKey: "ACME", secretKey: "acme-secret")]), as: UTF8.self)
-        #expect(json.contains("\"Read:mledger-acme\"") && json.contains("\"Write:mledger-acme\"") && json.contains("\"List:mledger-acme\""))
-        #expect(json.contains("\"Admin\""))
-        #expect(json.contains("\"accessKey\" : \"ACME\"") || json.contains("\"accessKey\":\"ACME\""))
-        let filer = String(decoding: SeaweedFSIdentities.filerIdentity(
-            company: "acme", credentials: S3Credentials(accessKey: "ACME", secretKey: "acme-secret")), as: UTF8.self)
-        #expect(filer.contains("\"access_key\"") && filer.contains("\"name\" : \"mledger-acme\""))
-        #expect(filer.contains("\"Read:mledger-acme\""))
-    }
-
     @Test func errorsNeverCarrySecrets() async throws {
         let env = try S3Environment.current()
         let secret = "not-the-admin-secret-\(randomHex(8))"
@@ -108,6 +95,22 @@ struct S3ObjectStoreTests {
         #expect(!"\(configuration)".contains(env.admin.secretKey))
         #expect(!String(reflecting: settings).contains(env.admin.secretKey))
     }
+}
+
+/// The S3 parts that need no server.
+struct S3OfflineTests {
+    @Test func seaweedIdentitiesLimitEachCompanyToItsBucket() throws {
+        let json = String(decoding: SeaweedFSIdentities.render(
+            admin: S3Credentials(accessKey: "ADMIN", secretKey: "admin-secret"),
+            companies: ["acme": S3Credentials(accessKey: "ACME", secretKey: "acme-secret")]), as: UTF8.self)
+        #expect(json.contains("\"Read:mledger-acme\"") && json.contains("\"Write:mledger-acme\"") && json.contains("\"List:mledger-acme\""))
+        #expect(json.contains("\"Admin\""))
+        #expect(json.contains("\"accessKey\" : \"ACME\"") || json.contains("\"accessKey\":\"ACME\""))
+        let filer = String(decoding: SeaweedFSIdentities.filerIdentity(
+            company: "acme", credentials: S3Credentials(accessKey: "ACME", secretKey: "acme-secret")), as: UTF8.self)
+        #expect(filer.contains("\"access_key\"") && filer.contains("\"name\" : \"mledger-acme\""))
+        #expect(filer.contains("\"Read:mledger-acme\""))
+    }
 
     @Test func endpointParsing() throws {
         let endpoint = try S3Endpoint("http://127.0.0.1:8333")
@@ -118,10 +121,7 @@ struct S3ObjectStoreTests {
         #expect(throws: ObjectStoreError.self) { try S3ObjectStore.bucket(String(repeating: "a", count: 56)) }
         #expect(try S3ObjectStore.bucket(String(repeating: "a", count: 55)).count == 63)
     }
-}
 
-/// Keys made for many companies at once all end up in the file and on the server.
-struct NodeS3CredentialsTests {
     actor CountingProvisioner: S3IdentityProvisioner {
         var calls: [String] = []
         func provision(company: String, credentials: S3Credentials) async throws {
@@ -130,6 +130,7 @@ struct NodeS3CredentialsTests {
         }
     }
 
+    /// Keys made for many companies at once all end up in the file, one pair each.
     @Test func concurrentCreationsKeepEveryCompany() async throws {
         let file = makeTemporaryDirectory() + "/s3-credentials.json"
         let provisioner = CountingProvisioner()
