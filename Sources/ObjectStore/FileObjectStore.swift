@@ -334,14 +334,14 @@ func clampedRange(_ range: Range<Int64>?, size: Int64, location: ObjectLocation)
 }
 
 /// `count` random bytes as lowercase hex: names of temporaries, generated keys.
-func randomHex(_ count: Int) -> String {
+package func randomHex(_ count: Int) -> String {
     var generator = SystemRandomNumberGenerator()
     return Digest.hex((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
 }
 
 /// The few POSIX helpers the file store needs; each runs on the caller's (pool) thread.
-enum FileSystem {
-    static func parent(of path: String) -> String {
+package enum FileSystem {
+    package static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
@@ -375,7 +375,7 @@ enum FileSystem {
     }
 
     /// Names in a directory (without `.` and `..`); none when it does not exist.
-    static func entries(of path: String) throws -> [String] {
+    package static func entries(of path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return [] }
             throw ObjectStoreError.io(operation: "opendir", path: path, errno: errno)

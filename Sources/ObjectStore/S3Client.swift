@@ -37,22 +37,27 @@ public struct S3Endpoint: Sendable, Hashable {
     }
 
     /// The `Host` header, exactly as signed.
-    var hostHeader: String {
+    package var hostHeader: String {
         (scheme == "http" && port == 80) || (scheme == "https" && port == 443) ? host : "\(host):\(port)"
     }
 }
 
 /// A signed request to S3 and its failure handling; the store above decides what to send.
-struct S3Client: Sendable {
+package struct S3Client: Sendable {
     let endpoint: S3Endpoint
     let http: HTTPClient
+
+    package init(endpoint: S3Endpoint, http: HTTPClient) {
+        self.endpoint = endpoint
+        self.http = http
+    }
 
     /// How long a request without a large body may take.
     static let shortTimeout = TimeAmount.seconds(60)
     /// One part (8 MiB) must get through within this even on a slow link.
     static let partTimeout = TimeAmount.minutes(10)
 
-    enum Body {
+    package enum Body {
         case none
         case bytes(ByteBuffer, sha256: String)
 
@@ -64,7 +69,7 @@ struct S3Client: Sendable {
 
     /// Sends one request and returns the response whatever its status; the caller reads the
     /// body (streaming) or calls `failure` on it. `path` is raw: `/bucket` or `/bucket/key`.
-    func send(_ method: HTTPMethod, path: String, query: [(String, String)] = [], headers extra: [(String, String)] = [],
+    package func send(_ method: HTTPMethod, path: String, query: [(String, String)] = [], headers extra: [(String, String)] = [],
               body: Body = .none, credentials: S3Credentials, deadline: NIODeadline, operation: String) async throws
         -> HTTPClientResponse
     {

@@ -27,7 +27,7 @@ public final class S3ObjectStore: ObjectStore {
     /// Buckets known to exist: saves a CreateBucket per upload.
     private let knownBuckets = NIOLockedValueBox<Set<String>>([])
     /// `bucket/key/uploadId` of multipart uploads open in this instance; the sweep spares them.
-    let activeUploads = NIOLockedValueBox<Set<String>>([])
+    package let activeUploads = NIOLockedValueBox<Set<String>>([])
 
     /// - Parameters:
     ///   - admin: may create buckets and list and abort any multipart upload (SeaweedFS:
@@ -51,7 +51,7 @@ public final class S3ObjectStore: ObjectStore {
         return name
     }
 
-    static func path(_ location: ObjectLocation) throws -> String {
+    package static func path(_ location: ObjectLocation) throws -> String {
         "/\(try bucket(location.company))/\(location.key)"
     }
 

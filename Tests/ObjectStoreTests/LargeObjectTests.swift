@@ -1,5 +1,5 @@
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 /// One suite, run against every store: the semantics callers rely on must not depend on
 /// which store the node was configured with. Serialized because `sweepIncomplete` looks at

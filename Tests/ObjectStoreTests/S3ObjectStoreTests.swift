@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 #if canImport(Glibc)
 import Glibc
