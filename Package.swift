@@ -34,6 +34,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         // Only to rename its module (see swiftCryptoAlias); MLedger's hashing is its own Crypto.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Registry (SQLite on Debian's libsqlite3) and the streaming multipart parser of model sharing.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // S3 object store: streaming request and response bodies over HTTP/1.1.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already reached through Hummingbird; named for the file store's blocking-I/O thread pool.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -73,8 +80,31 @@ let package = Package(
 
         // Verification REST service (issue 6): contract records over LedgerClient and the bindings.
         .target(name: "Verification", dependencies: [
-            "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC",
+            "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC", "Registry",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Object storage for model files (file system or S3); knows nothing of the ledger.
+        // SigV4's SHA-256 and HMAC come from OpenSSL directly (COpenSSL).
+        .target(name: "ObjectStore", dependencies: [
+            "COpenSSL",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Registry (issue 10): the services' SQLite index of datasets and models; knows nothing of the ledger.
+        .target(name: "Registry", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+                exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Model sharing (issue 10): datasets and models with their files, anchored, indexed and
+        // served after their bytes check out against the chain. Mounts the verification routes.
+        .target(name: "ModelSharing", dependencies: [
+            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -83,7 +113,7 @@ let package = Package(
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
-            "LedgerClient", "Audit", "Verification",
+            "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -116,8 +146,19 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "VerificationTests", dependencies: [
-            "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC",
+            "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC", "Registry",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "ModelSharingTests", dependencies: [
+            "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
+            "Primitives", "Node", "RPC",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ObjectStoreTests", dependencies: [
+            "ObjectStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [

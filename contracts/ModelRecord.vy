@@ -63,6 +63,11 @@ weightsHash: public(bytes32)
 metricsHash: public(bytes32)
 finalized: public(bool)
 createdBlock: public(uint256)
+# Root of the 64 KiB-chunk Keccak Merkle tree of the weights file (the rule of DatasetRecord's
+# commitment), set with the weights hash by `finalizeWithArtifact`: a server can check each chunk
+# of a download against it, where `weightsHash` covers only the whole file. Declared last so the
+# slots of the variables above stay where audits of older records expect them.
+artifactCommitment: public(bytes32)
 
 
 @deploy
@@ -120,11 +125,8 @@ def __init__(
     )
 
 
-@external
-def finalize(weightsHash: bytes32, metricsHash: bytes32):
-    """
-    @notice Records the trained weights' hash (required) and the metrics' hash; runs once.
-    """
+@internal
+def _finalize(weightsHash: bytes32, metricsHash: bytes32):
     assert msg.sender == self.owner, "not owner"
     assert not self.finalized, "finalized"
     assert weightsHash != empty(bytes32), "no weights hash"
@@ -132,6 +134,24 @@ def finalize(weightsHash: bytes32, metricsHash: bytes32):
     self.metricsHash = metricsHash
     self.finalized = True
     log ModelFinalized(owner=msg.sender, weightsHash=weightsHash, metricsHash=metricsHash)
+
+
+@external
+def finalize(weightsHash: bytes32, metricsHash: bytes32):
+    """
+    @notice Records the trained weights' hash (required) and the metrics' hash; runs once.
+    """
+    self._finalize(weightsHash, metricsHash)
+
+
+@external
+def finalizeWithArtifact(weightsHash: bytes32, metricsHash: bytes32, artifactCommitment: bytes32):
+    """
+    @notice `finalize`, plus the chunk commitment of the stored weights file (required here).
+    """
+    assert artifactCommitment != empty(bytes32), "no artifact commitment"
+    self._finalize(weightsHash, metricsHash)
+    self.artifactCommitment = artifactCommitment
 
 
 @external

@@ -11,11 +11,13 @@ enum FileChecks {
     static func datasetName(_ path: String) -> String { "dataset-file@\(path)" }
     static let readBlock = 1 << 20
 
-    /// Keccak-256 of the file's exact bytes (MLedger's definition of `weightsHash`), streamed.
-    static func keccak(path: String) throws(AuditFailure) -> (hash: Hash32, size: UInt64) {
+    /// Keccak-256 of the file's exact bytes (MLedger's definition of `weightsHash`) and the root
+    /// of its 64 KiB chunk tree (what `artifactCommitment` anchors), in one streamed pass.
+    static func keccak(path: String) throws(AuditFailure) -> (hash: Hash32, size: UInt64, chunkRoot: Hash32) {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw AuditFailure("cannot open \(path)") }
         defer { try? handle.close() }
         var hasher = Keccak256()
+        var chunks = ChunkMerkleCommitment()
         var size: UInt64 = 0
         while true {
             let chunk: Data
@@ -26,10 +28,10 @@ enum FileChecks {
                 throw AuditFailure("cannot read \(path): \(error.localizedDescription)")
             }
             if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
+            chunk.withUnsafeBytes { hasher.update($0); chunks.update($0) }
             size += UInt64(chunk.count)
         }
-        return (hasher.finalize(), size)
+        return (hasher.finalize(), size, chunks.finalize())
     }
 
     /// The artifact's hash must equal the audited model's proven `weightsHash`.
@@ -38,8 +40,15 @@ enum FileChecks {
         guard model.finalized, model.weightsHash != .zero else {
             return .fail(weightsName, "model \(model.address) is not finalized: it holds no weightsHash")
         }
-        let file: (hash: Hash32, size: UInt64)
+        let file: (hash: Hash32, size: UInt64, chunkRoot: Hash32)
         do { file = try keccak(path: path) } catch { return .fail(weightsName, error.description) }
+        // A record finalized with its artifact's chunk root (model sharing) must match that too.
+        if model.artifactCommitment != .zero, file.chunkRoot != model.artifactCommitment {
+            return .fail(weightsName, "the 64 KiB chunk root of \(path) is \(file.chunkRoot), but \(model.address) holds artifactCommitment \(model.artifactCommitment)")
+        }
+        if file.hash == model.weightsHash, model.artifactCommitment != .zero {
+            return .pass(weightsName, "keccak256(\(path), \(file.size) bytes) = \(file.hash) = weightsHash and its chunk root = artifactCommitment of \(model.address)")
+        }
         if file.hash == model.weightsHash {
             return .pass(weightsName, "keccak256(\(path), \(file.size) bytes) = \(file.hash) = weightsHash of \(model.address)")
         }

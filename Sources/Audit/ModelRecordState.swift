@@ -13,6 +13,8 @@ public struct ModelRecordState: Equatable, Sendable {
     public let finalized: Bool
     public let weightsHash: Hash32
     public let metricsHash: Hash32
+    /// Root of the weights file's 64 KiB chunk tree (`finalizeWithArtifact`); zero when not anchored.
+    public let artifactCommitment: Hash32
     public let datasets: [Address]
     /// The account's code hash, proven from the state root.
     public let codeHash: Hash32
@@ -30,7 +32,7 @@ struct ModelRead {
 struct ModelGetters {
     var modelId = "", owner = Address.zero, parent = Address.zero, relation = ModelRelation.none
     var unverified = false, finalized = false, weightsHash = Hash32.zero, metricsHash = Hash32.zero
-    var architectureHash = Hash32.zero, hyperParametersHash = Hash32.zero
+    var architectureHash = Hash32.zero, hyperParametersHash = Hash32.zero, artifactCommitment = Hash32.zero
     var parameterCount = UInt256.zero, createdBlock = UInt256.zero, datasets: [Address] = []
 
     /// The storage words these answers must match, by the artifact's layout.
@@ -44,6 +46,7 @@ struct ModelGetters {
             ExpectedSlot(variable: "finalized", slot: try layout.slot("finalized"), word: W.word(finalized)),
             ExpectedSlot(variable: "weightsHash", slot: try layout.slot("weightsHash"), word: W.word(weightsHash)),
             ExpectedSlot(variable: "metricsHash", slot: try layout.slot("metricsHash"), word: W.word(metricsHash)),
+            ExpectedSlot(variable: "artifactCommitment", slot: try layout.slot("artifactCommitment"), word: W.word(artifactCommitment)),
             ExpectedSlot(variable: "architectureHash", slot: try layout.slot("architectureHash"), word: W.word(architectureHash)),
             ExpectedSlot(variable: "hyperParametersHash", slot: try layout.slot("hyperParametersHash"),
                          word: W.word(hyperParametersHash)),
@@ -75,16 +78,18 @@ extension RecordReader {
         async let parameters = settle(address, "parameterCount") { try m.parameterCount() }
         async let created = settle(address, "createdBlock") { try m.createdBlock() }
         async let datasets = settle(address, "getDatasets") { try m.datasets() }
+        async let artifact = settle(address, "artifactCommitment") { try m.artifactCommitment() }
         // Every getter has ended before the first failure is thrown.
         let answers = (await id, await owner, await parent, await relation, await unverified, await finalized,
                        await weights, await metrics, await architecture, await hyper, await parameters,
-                       await created, await datasets)
+                       await created, await datasets, await artifact)
         var g = ModelGetters()
         g.modelId = try answers.0.get(); g.owner = try answers.1.get(); g.parent = try answers.2.get()
         g.relation = try answers.3.get(); g.unverified = try answers.4.get(); g.finalized = try answers.5.get()
         g.weightsHash = try answers.6.get(); g.metricsHash = try answers.7.get(); g.architectureHash = try answers.8.get()
         g.hyperParametersHash = try answers.9.get(); g.parameterCount = try answers.10.get()
         g.createdBlock = try answers.11.get(); g.datasets = try answers.12.get()
+        g.artifactCommitment = try answers.13.get()
         return g
     }
 
@@ -122,7 +127,8 @@ extension RecordReader {
         let state = ModelRecordState(address: address, modelId: getters.modelId, owner: getters.owner,
                                      parent: getters.parent, relation: getters.relation, unverified: getters.unverified,
                                      finalized: getters.finalized, weightsHash: getters.weightsHash,
-                                     metricsHash: getters.metricsHash, datasets: getters.datasets,
+                                     metricsHash: getters.metricsHash, artifactCommitment: getters.artifactCommitment,
+                                     datasets: getters.datasets,
                                      codeHash: account.codeHash)
         return ModelRead(state: state, codeCheck: code, storageCheck: .pass(
             storageName, SlotComparison.summary(expected, blockNumber: blockNumber, stateRoot: stateRoot)))

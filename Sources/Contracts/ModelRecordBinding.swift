@@ -82,6 +82,17 @@ public struct ModelRecordBinding: Sendable {
         try abi.transaction("finalize", [.hash(weightsHash), .hash(metricsHash)])
     }
 
+    /// `finalize` plus the root of the weights file's 64 KiB chunk commitment (non-zero), so that
+    /// downloads can check each chunk against the chain.
+    public func finalizeWithArtifact(weightsHash: Hash32, metricsHash: Hash32, artifactCommitment: Hash32) throws(ABIError) -> [UInt8] {
+        try abi.transaction("finalizeWithArtifact", [.hash(weightsHash), .hash(metricsHash), .hash(artifactCommitment)])
+    }
+
+    /// Zero for records finalized without an artifact commitment.
+    public func artifactCommitment() throws(ABIError) -> ContractCall<Hash32> {
+        try abi.view("artifactCommitment") { v throws(ABIError) in try v.asHash() }
+    }
+
     public func owner() throws(ABIError) -> ContractCall<Address> { try abi.view("owner") { v throws(ABIError) in try v.asAddress() } }
     public func modelId() throws(ABIError) -> ContractCall<String> { try abi.view("modelId") { v throws(ABIError) in try v.asString() } }
     public func developerId() throws(ABIError) -> ContractCall<String> { try abi.view("developerId") { v throws(ABIError) in try v.asString() } }

@@ -4,11 +4,15 @@ import Foundation
 import LedgerClient
 import ServiceLifecycle
 import Verification
+import ModelSharing
+import ObjectStore
+import Registry
 import Logging
 import Node
 import RPC
 
-/// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port).
+/// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
+/// passphrase is at hand, the REST API (model sharing and verification) on `--api-addr`.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the node and its JSON-RPC server until SIGTERM or SIGINT.")
@@ -28,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-addr"), help: "Service REST API listen address HOST:PORT.")
     var apiAddress: String = "127.0.0.1:8080"
 
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest model-sharing upload (a whole multipart request body).")
+    var maxUploadBytes: Int64 = 10 << 30
+
     @Option(help: "Sealing mode: instant or interval.")
     var seal: String = "instant"
 
@@ -41,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
         guard blockTime > 0 else { throw ValidationError("--block-time must be positive") }
+        guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
         _ = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
         _ = try Self.hostAndPort(apiAddress, option: "--api-addr")
     }
@@ -81,8 +89,25 @@ struct RunCommand: AsyncParsableCommand {
             let (apiHost, apiPort) = try Self.hostAndPort(apiAddress, option: "--api-addr")
             let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: directory), passphrase: passphrase,
                                              cost: dev ? .light : .standard)
-            services.append(try VerificationService.makeApplication(
-                client: node.makeClient(), keyring: keyring, host: apiHost, port: apiPort, logger: logger) { boundPort in
+            // One REST application: model sharing (registry and objects in the data directory)
+            // with the verification routes beside it, sharing one sender per company account.
+            let root = URL(fileURLWithPath: directory)
+            let registry: Registry
+            do { registry = try Registry(dataDirectory: root) } catch { throw CommandFailure("registry: \(error)") }
+            // Files under <datadir>/objects unless MLEDGER_S3_* names an S3 server (ObjectStore's rule).
+            let objects: ObjectStoreConfiguration
+            let store: any ObjectStore
+            do {
+                objects = try ObjectStoreConfiguration.fromEnvironment()
+                store = try objects.makeStore(dataDirectory: directory)
+            } catch { throw CommandFailure("object store: \(error)") }
+            logger.info("model sharing: \(objects)")
+            let sharing = ModelSharingService(
+                verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
+                store: store,
+                configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            services.append(try await ModelSharingService.makeApplication(
+                service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
             })
         }

@@ -6,7 +6,7 @@ import Primitives
 /// account's nonces are managed in one place however many requests are in flight. A company
 /// without an account gets one here (the keyring's first-use rule); the actor makes sure two
 /// requests for a new company create one account, not two.
-actor CompanySenders {
+package actor CompanySenders {
     let client: any LedgerClient
     let keyring: CompanyKeyring
     private var senders: [Address: TransactionSender] = [:]
@@ -18,7 +18,7 @@ actor CompanySenders {
     }
 
     /// The sender of `company`'s signing account, creating the account when it has none.
-    func sender(company: String) async throws -> TransactionSender {
+    package func sender(company: String) async throws -> TransactionSender {
         let key: SigningKey
         do { key = try keyring.signingKey(company: company, createIfMissing: true) } catch {
             if case .invalidCompanyName = error { throw VerificationError.invalidField("organization_id", reason: error.description) }
@@ -28,7 +28,7 @@ actor CompanySenders {
     }
 
     /// The sender of the account `owner`, when the keyring holds it.
-    func sender(owner: Address) async throws -> TransactionSender? {
+    package func sender(owner: Address) async throws -> TransactionSender? {
         if let sender = senders[owner] { return sender }
         guard let company = keyring.company(of: owner) else { return nil }
         let key: SigningKey

@@ -5,24 +5,27 @@ import Primitives
 
 /// `POST /contract/dataset`: the MLaaS fields `organization_id`, `samples_dimension`,
 /// `size_bytes` (int or null) and `hash` (the content commitment, or null), plus MLedger's
-/// optional extras `dataset_id`, `sample_count`, `schema_hash` and `statistics`
+/// optional extras `dataset_id`, `sample_count`, `schema_hash`, `pending` (bool: keep the record
+/// open for statistics that arrive later; otherwise a record with a `hash` is final at once) and `statistics`
 /// (`{"scale": int, "features": [{"count", "mean", "variance", "min", "max"}]}`, fixed-point
 /// integers: real value = stored / scale).
 ///
 /// `samples_dimension` is the shape of one sample: integers separated by `x`, commas or spaces,
 /// optionally in brackets ("24", "28x28", "(3, 32, 32)"); it is stored as `sampleShape` and read
 /// back in the form "28x28". A `size_bytes` or `hash` of null is stored as 0 and read back as null.
-struct DatasetContractRequest: Equatable {
-    var organization: String
-    var datasetId: String
-    var content: DatasetContent
-    var statsScale: UInt256?
-    var statistics: [FeatureStatistics]
+package struct DatasetContractRequest: Equatable {
+    package var organization: String
+    package var datasetId: String
+    package var content: DatasetContent
+    package var statsScale: UInt256?
+    package var statistics: [FeatureStatistics]
+    /// `"pending": true`: more (statistics) follows, so the record stays open after deployment.
+    package var pending: Bool
 
     static let maxDimensions = 8
     static let maxFeatures = 128
 
-    init(body: JSONValue?) throws(VerificationError) {
+    package init(body: JSONValue?) throws(VerificationError) {
         let fields = try JSONFields(body)
         organization = try fields.nonEmptyString("organization_id")
         let shape = try Self.parseShape(try fields.nonEmptyString("samples_dimension", maxBytes: 256), field: "samples_dimension")
@@ -33,6 +36,11 @@ struct DatasetContractRequest: Equatable {
                                  sampleCount: try fields.optionalUInt("sample_count") ?? .zero,
                                  sampleShape: shape, schemaHash: try fields.optionalHash("schema_hash") ?? .zero)
         statistics = []
+        switch fields.raw("pending") {
+        case nil, .bool(false)?: pending = false
+        case .bool(true)?: pending = true
+        default: throw .invalidField("pending", reason: "must be true or false")
+        }
         if fields.raw("statistics") != nil {
             let stats = try fields.object("statistics")
             guard let scale = try stats.optionalUInt("scale"), !scale.isZero else {
@@ -51,7 +59,7 @@ struct DatasetContractRequest: Equatable {
     }
 
     /// "28x28", "(3, 32, 32)", "[24]" → the dimensions; each must be a positive integer.
-    static func parseShape(_ text: String, field: String) throws(VerificationError) -> [UInt256] {
+    package static func parseShape(_ text: String, field: String) throws(VerificationError) -> [UInt256] {
         let separators = CharacterSet(charactersIn: "xX*,;()[] \t")
         let parts = text.components(separatedBy: separators).filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw .invalidField(field, reason: "must list at least one dimension, e.g. \"28x28\"") }
@@ -105,6 +113,26 @@ struct DatasetRecordState: Equatable {
                              "max": JSONRender.int256(s.maximum)])
                 }),
             ])
+        }
+        return .object(fields)
+    }
+
+    /// The record with the posted body's own spelling of the fields the chain stores in another
+    /// form (`samples_dimension` "(500,500)", `hash` in upper case, `size_bytes` as a string),
+    /// each used only when it denotes exactly the value on chain: the chain stays the authority.
+    func json(posted: JSONValue?) -> JSONValue {
+        guard case .object(var fields) = json, case .object(let body)? = posted else { return json }
+        if case .string(let text)? = body["samples_dimension"],
+           (try? DatasetContractRequest.parseShape(text, field: "samples_dimension")) == content.sampleShape {
+            fields["samples_dimension"] = .string(text)
+        }
+        if case .string(let text)? = body["hash"], (try? JSONFields.hash(text, field: "hash")) == content.commitment,
+           content.commitment != .zero {
+            fields["hash"] = .string(text)
+        }
+        if let value = body["size_bytes"], value != .null, (try? JSONFields.uint(value, field: "size_bytes")) == content.sizeBytes,
+           !content.sizeBytes.isZero {
+            fields["size_bytes"] = value
         }
         return .object(fields)
     }

@@ -4,12 +4,12 @@ import Primitives
 
 /// Typed reads of a JSON object's fields for request validation: every failure is a
 /// `VerificationError.invalidField` naming the dotted path of the field (`model_params.res_hash`).
-struct JSONFields {
-    let fields: [String: JSONValue]
+package struct JSONFields {
+    package let fields: [String: JSONValue]
     /// Path of this object inside the body ("" at the top).
-    let path: String
+    package let path: String
 
-    init(_ document: JSONValue?, path: String = "") throws(VerificationError) {
+    package init(_ document: JSONValue?, path: String = "") throws(VerificationError) {
         guard case .object(let fields)? = document else {
             if path.isEmpty { throw .invalidBody("expected a JSON object") }
             throw .invalidField(path, reason: document == nil ? "is required" : "must be an object")
@@ -18,7 +18,7 @@ struct JSONFields {
         self.path = path
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Absent and `null` both read as nil.
     private func present(_ key: String) -> JSONValue? {
@@ -26,16 +26,16 @@ struct JSONFields {
         return value
     }
 
-    func object(_ key: String) throws(VerificationError) -> JSONFields {
+    package func object(_ key: String) throws(VerificationError) -> JSONFields {
         try JSONFields(present(key), path: name(key))
     }
 
-    func string(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String {
+    package func string(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String {
         guard let value = try optionalString(key, maxBytes: maxBytes) else { throw .invalidField(name(key), reason: "is required") }
         return value
     }
 
-    func optionalString(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String? {
+    package func optionalString(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String? {
         guard let value = present(key) else { return nil }
         guard case .string(let text) = value else { throw .invalidField(name(key), reason: "must be a string") }
         guard text.utf8.count <= maxBytes else { throw .invalidField(name(key), reason: "is longer than \(maxBytes) bytes") }
@@ -43,7 +43,7 @@ struct JSONFields {
     }
 
     /// A required non-empty string.
-    func nonEmptyString(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String {
+    package func nonEmptyString(_ key: String, maxBytes: Int = 128) throws(VerificationError) -> String {
         let text = try string(key, maxBytes: maxBytes)
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidField(name(key), reason: "must not be empty") }
         return text
@@ -51,13 +51,13 @@ struct JSONFields {
 
     /// A non-negative integer: a JSON integer (read exactly, up to 2^256-1), or a decimal or
     /// 0x-hex string.
-    func optionalUInt(_ key: String) throws(VerificationError) -> UInt256? {
+    package func optionalUInt(_ key: String) throws(VerificationError) -> UInt256? {
         guard let value = present(key) else { return nil }
         return try Self.uint(value, field: name(key))
     }
 
     /// A signed integer as int256 two's complement (fixed-point statistics).
-    func int256(_ key: String) throws(VerificationError) -> UInt256 {
+    package func int256(_ key: String) throws(VerificationError) -> UInt256 {
         guard let value = present(key) else { throw .invalidField(name(key), reason: "is required") }
         if case .number(let number) = value, let text = number.integerText, text.hasPrefix("-") {
             let magnitude = try Self.uint(.string(String(text.dropFirst())), field: name(key))
@@ -70,18 +70,18 @@ struct JSONFields {
         return try Self.uint(value, field: name(key))
     }
 
-    func optionalHash(_ key: String) throws(VerificationError) -> Hash32? {
+    package func optionalHash(_ key: String) throws(VerificationError) -> Hash32? {
         guard let text = try optionalString(key, maxBytes: 66) else { return nil }
         return try Self.hash(text, field: name(key))
     }
 
-    func optionalAddress(_ key: String) throws(VerificationError) -> Address? {
+    package func optionalAddress(_ key: String) throws(VerificationError) -> Address? {
         guard let text = try optionalString(key, maxBytes: 42) else { return nil }
         return try Self.address(text, field: name(key))
     }
 
     /// An array of non-negative integers of at most `maxCount` items.
-    func optionalUIntArray(_ key: String, maxCount: Int) throws(VerificationError) -> [UInt256]? {
+    package func optionalUIntArray(_ key: String, maxCount: Int) throws(VerificationError) -> [UInt256]? {
         guard let value = present(key) else { return nil }
         guard case .array(let items) = value else { throw .invalidField(name(key), reason: "must be an array of integers") }
         guard items.count <= maxCount else { throw .invalidField(name(key), reason: "has more than \(maxCount) items") }
@@ -90,18 +90,18 @@ struct JSONFields {
         return out
     }
 
-    func optionalArray(_ key: String, maxCount: Int) throws(VerificationError) -> [JSONValue]? {
+    package func optionalArray(_ key: String, maxCount: Int) throws(VerificationError) -> [JSONValue]? {
         guard let value = present(key) else { return nil }
         guard case .array(let items) = value else { throw .invalidField(name(key), reason: "must be an array") }
         guard items.count <= maxCount else { throw .invalidField(name(key), reason: "has more than \(maxCount) items") }
         return items
     }
 
-    func raw(_ key: String) -> JSONValue? { present(key) }
+    package func raw(_ key: String) -> JSONValue? { present(key) }
 
     // MARK: Value parsers shared with query parameters
 
-    static func uint(_ value: JSONValue, field: String) throws(VerificationError) -> UInt256 {
+    package static func uint(_ value: JSONValue, field: String) throws(VerificationError) -> UInt256 {
         switch value {
         case .number(let number):
             if number.integerText?.hasPrefix("-") == true { throw .invalidField(field, reason: "must not be negative") }
@@ -117,14 +117,14 @@ struct JSONFields {
     }
 
     /// 32 bytes of hex, with or without 0x.
-    static func hash(_ text: String, field: String) throws(VerificationError) -> Hash32 {
+    package static func hash(_ text: String, field: String) throws(VerificationError) -> Hash32 {
         guard let bytes = try? Hex.decode(text), bytes.count == 32, let hash = try? Hash32(bytes: bytes) else {
             throw .invalidField(field, reason: "must be 32 bytes of hex (0x followed by 64 hex digits)")
         }
         return hash
     }
 
-    static func address(_ text: String, field: String) throws(VerificationError) -> Address {
+    package static func address(_ text: String, field: String) throws(VerificationError) -> Address {
         guard let bytes = try? Hex.decode(text), bytes.count == 20, let address = try? Address(bytes: bytes) else {
             throw .invalidField(field, reason: "must be a contract address (0x followed by 40 hex digits)")
         }

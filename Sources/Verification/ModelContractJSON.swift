@@ -100,6 +100,8 @@ struct ModelRecordState: Equatable {
     var hyperParametersHash: Hash32
     var weightsHash: Hash32
     var metricsHash: Hash32
+    /// Chunk-tree root of the weights file (`finalizeWithArtifact`); zero when not given.
+    var artifactCommitment: Hash32 = .zero
     var finalized: Bool
     var createdBlock: UInt256
 
@@ -120,6 +122,7 @@ struct ModelRecordState: Equatable {
             "parameter_count": JSONRender.uint(r.parameterCount),
             "metrics_hash": .string(metricsHash.description),
         ]
+        if artifactCommitment != .zero { fields["artifact_commitment"] = .string(artifactCommitment.description) }
         if r.parent != .zero {
             fields["parent"] = .string(r.parent.description)
             fields["relation"] = ModelContractRequest.relationNames[r.relation].map { .string($0) } ?? .null

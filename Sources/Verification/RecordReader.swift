@@ -7,7 +7,7 @@ import RPC
 
 /// Which MLedger record a contract is, told by its runtime code hash against the committed
 /// artifacts (so a contract with other code is never decoded as a record).
-enum RecordKind: String, Equatable, Sendable {
+package enum RecordKind: String, Equatable, Sendable {
     case dataset
     case model
     case modelUnverified = "model_unverified"
@@ -15,13 +15,13 @@ enum RecordKind: String, Equatable, Sendable {
 
 /// Reads `DatasetRecord` and `ModelRecord` state through `LedgerClient.call` and the typed
 /// bindings, at the latest block.
-struct RecordReader: Sendable {
-    let client: any LedgerClient
-    let dataset: DatasetRecordBinding
-    let model: ModelRecordBinding
+package struct RecordReader: Sendable {
+    package let client: any LedgerClient
+    package let dataset: DatasetRecordBinding
+    package let model: ModelRecordBinding
 
     /// The record kind at `address`; nil when it holds no code or other code.
-    func kind(of address: Address) async throws -> RecordKind? {
+    package func kind(of address: Address) async throws -> RecordKind? {
         let code = try await client.code(of: address, at: .latest)
         guard !code.isEmpty else { return nil }
         let hash = Keccak256.hash(code)
@@ -59,11 +59,12 @@ struct RecordReader: Sendable {
             address: address, owner: try await read(b.owner(), at: address), organization: nil, registration: registration,
             hyperParametersHash: try await read(b.hyperParametersHash(), at: address),
             weightsHash: try await read(b.weightsHash(), at: address), metricsHash: try await read(b.metricsHash(), at: address),
+            artifactCommitment: try await read(b.artifactCommitment(), at: address),
             finalized: try await read(b.finalized(), at: address), createdBlock: try await read(b.createdBlock(), at: address))
     }
 
     /// One view call, decoded strictly.
-    func read<R>(_ call: ContractCall<R>, at address: Address) async throws -> R {
+    package func read<R>(_ call: ContractCall<R>, at address: Address) async throws -> R {
         var request = CallRequest()
         request.to = address
         request.input = call.data

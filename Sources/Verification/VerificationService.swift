@@ -5,6 +5,7 @@ import LedgerClient
 import Logging
 import NIOCore
 import Primitives
+import Registry
 
 /// The verification REST service (issue 6, item 3): registers datasets and models as
 /// `DatasetRecord`/`ModelRecord` contracts deployed from the organization's own account, reads
@@ -21,24 +22,38 @@ import Primitives
 /// - `POST /contract/{address}/finalize` (models: `?res_hash=0x…`, optional `metrics_hash`, in the
 ///   query or a JSON body) → `{"contract_address", "finalized": true, "transaction_hash"}`.
 public struct VerificationService: Sendable {
-    let reader: RecordReader
-    let senders: CompanySenders
-    let keyring: CompanyKeyring
+    package let reader: RecordReader
+    package let senders: CompanySenders
+    package let keyring: CompanyKeyring
+    /// Where posted bodies are kept so that every field reads back as written (nil: fields read
+    /// back in the chain's own rendering, "28x28" for "(28, 28)").
+    let registry: Registry?
     /// Largest request body accepted.
     public var maxBodyBytes = 1 << 20
 
-    public init(client: any LedgerClient, keyring: CompanyKeyring) throws {
+    public init(client: any LedgerClient, keyring: CompanyKeyring, registry: Registry? = nil) throws {
         reader = RecordReader(client: client, dataset: try DatasetRecordBinding(), model: try ModelRecordBinding())
         senders = CompanySenders(client: client, keyring: keyring)
         self.keyring = keyring
+        self.registry = registry
     }
 
     /// The routes, for in-memory tests and for embedding in another application.
     public func makeRouter(logger: Logger) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(LogRequestsMiddleware(.debug))
+        addRoutes(to: router)
+        return router
+    }
+
+    /// Adds the routes to `router`, whatever its context: the model-sharing service mounts
+    /// them beside its own on one REST application.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.post("/contract/dataset") { request, _ in
-            await respond { try await postDataset(try await body(of: request)) }
+            await respond {
+                let (document, text) = try await bodyAndText(of: request)
+                return try await postDataset(document, text: text)
+            }
         }
         router.post("/contract/model") { request, _ in
             await respond { try await postModel(ModelContractRequest(verifiedBody: try await body(of: request))) }
@@ -71,16 +86,15 @@ public struct VerificationService: Sendable {
                                    query: request.uri.queryParameters, body: try await body(of: request, optional: true))
             }
         }
-        return router
     }
 
     /// The service as an application (a ServiceLifecycle `Service`) on `host:port`, to run beside
     /// JSON-RPC in one service group; `port` 0 picks a free port, reported to `onListening`.
-    public static func makeApplication(client: any LedgerClient, keyring: CompanyKeyring, host: String, port: Int,
+    public static func makeApplication(client: any LedgerClient, keyring: CompanyKeyring, registry: Registry? = nil, host: String, port: Int,
                                        logger: Logger,
                                        onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> some ApplicationProtocol {
-        let service = try VerificationService(client: client, keyring: keyring)
+        let service = try VerificationService(client: client, keyring: keyring, registry: registry)
         return Application(
             router: service.makeRouter(logger: logger),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MLedger"),
@@ -90,13 +104,22 @@ public struct VerificationService: Sendable {
 
     // MARK: Handlers
 
-    func postDataset(_ body: JSONValue?) async throws -> JSONValue {
+    func postDataset(_ body: JSONValue?, text: String? = nil) async throws -> JSONValue {
         let request = try DatasetContractRequest(body: body)
         let sender = try await senders.sender(company: request.organization)
         let (address, _) = try await sender.deploy(
             initCode: try reader.dataset.deployData(datasetId: request.datasetId, content: request.content))
         if let scale = request.statsScale {
             _ = try await sender.transact(to: address, data: try reader.dataset.setStatistics(statsScale: scale, request.statistics))
+        }
+        // Content given in full (a commitment) is final at registration, so models can cite it
+        // at once; only a dataset posted with "pending": true (statistics to follow) or without
+        // a hash waits for POST /contract/{address}/finalize.
+        if request.content.commitment != .zero, !request.pending {
+            _ = try await sender.transact(to: address, data: try reader.dataset.finalize())
+        }
+        if let registry, let text {
+            try await registry.savePostedDocument(contractAddress: address.description, kind: RecordKind.dataset.rawValue, document: text)
         }
         return .object(["contract_address": .string(address.description)])
     }
@@ -129,7 +152,8 @@ public struct VerificationService: Sendable {
         case .dataset:
             var state = try await reader.datasetState(at: address)
             state.organization = keyring.company(of: state.owner)
-            return state.json
+            guard let registry, let text = try await registry.postedDocument(contractAddress: address.description) else { return state.json }
+            return state.json(posted: JSONValue.parse(Array(text.utf8)))
         case .model, .modelUnverified:
             var state = try await reader.modelState(at: address)
             state.organization = keyring.company(of: state.owner)
@@ -168,6 +192,9 @@ public struct VerificationService: Sendable {
             data = try reader.dataset.finalize()
         case .model, .modelUnverified:
             owner = try await reader.read(reader.model.owner(), at: address)
+            // A final model answers as the contract would (409 "finalized"), whatever the request
+            // lacks: a client retrying a finalize must not be told to send a res_hash.
+            if try await reader.read(reader.model.finalized(), at: address) { throw VerificationError.reverted(reason: "finalized") }
             func hashParameter(_ name: String) throws(VerificationError) -> Hash32? {
                 if let text = query.get(name) { return try JSONFields.hash(text, field: name) }
                 guard let body, body != .null else { return nil }
@@ -190,18 +217,24 @@ public struct VerificationService: Sendable {
     // MARK: Plumbing
 
     func body(of request: Request, optional: Bool = false) async throws -> JSONValue? {
+        try await bodyAndText(of: request, optional: optional).0
+    }
+
+    /// The JSON body and its text as posted.
+    func bodyAndText(of request: Request, optional: Bool = false) async throws -> (JSONValue?, String) {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maxBodyBytes) } catch {
             throw VerificationError.invalidBody("larger than \(maxBodyBytes) bytes")
         }
         let bytes = Array(buffer: buffer)
+        let text = String(decoding: bytes, as: UTF8.self)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
-            if optional { return nil }
+            if optional { return (nil, text) }
             throw VerificationError.invalidBody("empty; expected a JSON object")
         }
         do {
-            return try JSONValue(parsing: bytes)
+            return (try JSONValue(parsing: bytes), text)
         } catch {
             throw VerificationError.invalidBody("not JSON (\(error.reason) at byte \(error.offset))")
         }
@@ -221,7 +254,7 @@ public struct VerificationService: Sendable {
         }
     }
 
-    static func verificationError(_ error: any Error) -> VerificationError {
+    public static func verificationError(_ error: any Error) -> VerificationError {
         switch error {
         case let error as VerificationError: return error
         case let error as TransactionSenderError:

@@ -30,11 +30,14 @@ struct ArtifactTests {
     @Test func storageLayoutNamesTheAuditedVariables() throws {
         let model = try ContractArtifact.named("ModelRecord").storageLayout
         for name in ["owner", "weightsHash", "metricsHash", "finalized", "parent", "relation", "architectureHash",
-                     "hyperParametersHash", "datasets", "unverified"] {
+                     "hyperParametersHash", "datasets", "unverified", "artifactCommitment"] {
             #expect(model[name] != nil, "ModelRecord.\(name) has no slot")
         }
         #expect(model["owner"]?.slot == .zero && model["weightsHash"]?.slotCount == 1)
         #expect(model["datasets"]?.slotCount == 17)  // length word + 16 addresses
+        // Issue 10 appended artifactCommitment: it takes the last slot, after createdBlock.
+        #expect(model["artifactCommitment"]!.slot > model["createdBlock"]!.slot)
+        #expect(model.values.allSatisfy { $0.slot <= model["artifactCommitment"]!.slot })
         let dataset = try ContractArtifact.named("DatasetRecord").storageLayout
         for name in ["owner", "commitment", "sizeBytes", "sampleCount", "statsScale", "schemaHash", "finalized", "sharedWith"] {
             #expect(dataset[name] != nil, "DatasetRecord.\(name) has no slot")

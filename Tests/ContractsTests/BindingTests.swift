@@ -54,6 +54,8 @@ struct BindingTests {
             "relation": try model.relation().data, "unverified": try model.unverified().data,
             "weightsHash": try model.weightsHash().data, "metricsHash": try model.metricsHash().data,
             "finalized": try model.finalized().data, "createdBlock": try model.createdBlock().data,
+            "finalizeWithArtifact": try model.finalizeWithArtifact(weightsHash: Self.h1, metricsHash: Self.h2, artifactCommitment: Self.h1),
+            "artifactCommitment": try model.artifactCommitment().data,
         ]
     }
 
@@ -76,6 +78,8 @@ struct BindingTests {
         #expect(Hex.encode(try dataset.finalize()) == Hex.encode(ABIFunction.selector(of: "finalize()")))
         #expect(Array(try model.finalize(weightsHash: Self.h1, metricsHash: Self.h2).prefix(4))
                 == ABIFunction.selector(of: "finalize(bytes32,bytes32)"))
+        #expect(Array(try model.finalizeWithArtifact(weightsHash: Self.h1, metricsHash: Self.h2, artifactCommitment: Self.h2).prefix(4))
+                == ABIFunction.selector(of: "finalizeWithArtifact(bytes32,bytes32,bytes32)"))
         #expect(Array(try dataset.setStatistics(statsScale: .one, []).prefix(4))
                 == ABIFunction.selector(of: "setStatistics(uint256,(uint256,int256,int256,int256,int256)[])"))
     }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Primitives
 import Testing
+import Registry
 import Verification
 
 /// The verification routes in memory against an executing dev chain: POST then GET returns the
@@ -63,6 +64,13 @@ import Verification
         ])]),
     ])
 
+    /// The same dataset with statistics still to come: it stays open until finalized.
+    static var pendingDataset: JSONValue {
+        guard case .object(var fields) = dataset else { return dataset }
+        fields["pending"] = .bool(true)
+        return .object(fields)
+    }
+
     static func model(dataset: String, resHash: JSONValue) -> JSONValue {
         .object([
             "model_params": .object([
@@ -79,7 +87,7 @@ import Verification
 
     @Test func datasetRoundTripsVerifiesAndFinalizesOnce() async throws {
         try await Self.withService { client, keyring in
-            let address = try await Self.create(client, "/contract/dataset", Self.dataset)
+            let address = try await Self.create(client, "/contract/dataset", Self.pendingDataset)
             let (status, got) = try await Self.request(client, .get, "/contract/dataset/\(address)")
             #expect(status == .ok)
             Self.expectContains(got, Self.dataset)
@@ -124,9 +132,56 @@ import Verification
         }
     }
 
-    @Test func modelCitingAnUnfinalizedDatasetIsRefused() async throws {
+    /// Issue 10, fix (b): content given in full at registration is final at once, so the published
+    /// client (which never sends a dataset finalize) can cite it; a second finalize is refused.
+    @Test func datasetWithItsHashIsFinalAndCitableAtOnce() async throws {
         try await Self.withService { client, _ in
             let dataset = try await Self.create(client, "/contract/dataset", Self.dataset)
+            #expect(try await Self.request(client, .get, "/contract/dataset/\(dataset)").1["finalized"] == .bool(true))
+            let (status, json) = try await Self.request(client, .post, "/contract/model", Self.model(dataset: dataset, resHash: .null))
+            #expect(status == .ok, "\(json.serialized)")
+            let (again, refused) = try await Self.request(client, .post, "/contract/\(dataset)/finalize")
+            #expect(again == .conflict)
+            #expect(refused["reason"]?.stringValue == "finalized")
+            let (bad, badJSON) = try await Self.request(client, .post, "/contract/dataset", .object([
+                "organization_id": .string("Acme"), "samples_dimension": .string("3"), "pending": .string("yes")]))
+            #expect(bad == .unprocessableContent)
+            #expect(badJSON["field"]?.stringValue == "pending")
+        }
+    }
+
+    /// Issue 10, fix (a): with the registry keeping posted bodies, every field reads back exactly
+    /// as written, as long as it denotes what the chain holds.
+    @Test func datasetFieldsReadBackAsWritten() async throws {
+        try await DevLedger.with { ledger in
+            let registry = try Registry(dataDirectory: ledger.directory)
+            let service = try VerificationService(client: ledger.client, keyring: try ledger.keyring(), registry: registry)
+            let app = Application(router: service.makeRouter(logger: Logger(label: "test")))
+            try await app.test(.router) { client in
+                let posted: JSONValue = .object([
+                    "organization_id": .string("Acme"), "samples_dimension": .string("(500,500)"),
+                    "size_bytes": .string("4096"), "hash": .string("0x" + String(repeating: "AB", count: 32)),
+                ])
+                let address = try await Self.create(client, "/contract/dataset", posted)
+                let (status, got) = try await Self.request(client, .get, "/contract/dataset/\(address)")
+                #expect(status == .ok)
+                for key in ["organization_id", "samples_dimension", "size_bytes", "hash"] {
+                    #expect(got[key] == posted[key], "\(key): \(got.serialized)")
+                }
+                // Without the registry the chain's own rendering is all there is.
+                let bare = try VerificationService(client: ledger.client, keyring: try ledger.keyring())
+                let bareApp = Application(router: bare.makeRouter(logger: Logger(label: "test")))
+                try await bareApp.test(.router) { bareClient in
+                    let (_, chainOnly) = try await Self.request(bareClient, .get, "/contract/dataset/\(address)")
+                    #expect(chainOnly["samples_dimension"]?.stringValue == "500x500")
+                }
+            }
+        }
+    }
+
+    @Test func modelCitingAnUnfinalizedDatasetIsRefused() async throws {
+        try await Self.withService { client, _ in
+            let dataset = try await Self.create(client, "/contract/dataset", Self.pendingDataset)
             let (status, json) = try await Self.request(client, .post, "/contract/model", Self.model(dataset: dataset, resHash: .null))
             #expect(status == .conflict)
             #expect(json["reason"]?.stringValue == "dataset not citable")
@@ -136,7 +191,6 @@ import Verification
     @Test func modelRoundTripsAndFinalizesWithItsWeightsHash() async throws {
         try await Self.withService { client, _ in
             let dataset = try await Self.create(client, "/contract/dataset", Self.dataset)
-            #expect(try await Self.request(client, .post, "/contract/\(dataset)/finalize").0 == .ok)
             let posted = Self.model(dataset: dataset, resHash: .null)
             let address = try await Self.create(client, "/contract/model", posted)
             let (status, got) = try await Self.request(client, .get, "/contract/model/\(address)")
@@ -162,6 +216,10 @@ import Verification
                                                           .object(["res_hash": .string(Self.weights)]))
             #expect(again == .conflict)
             #expect(refused["reason"]?.stringValue == "finalized")
+            // Issue 10, fix (c): a final model's finalize is a conflict even without res_hash.
+            let (bare, bareJSON) = try await Self.request(client, .post, "/contract/\(address)/finalize")
+            #expect(bare == .conflict, "\(bareJSON.serialized)")
+            #expect(bareJSON["reason"]?.stringValue == "finalized")
 
             // Posted with its result hash, a model is finalized at once and reads back the same.
             let done = Self.model(dataset: dataset, resHash: .string(Self.weights))

@@ -55,10 +55,11 @@ def test_records_through_rest_read_by_web3_and_audited(dev_node):
     w3 = make_web3(dev_node.port)
     commitment = "0x" + "ab" * 32
     status, created = call(dev_node, "POST", "/contract/dataset", {
-        "organization_id": "acme", "samples_dimension": "24x36", "size_bytes": 4096, "hash": commitment})
+        "organization_id": "acme", "samples_dimension": "24x36", "size_bytes": 4096, "hash": commitment,
+        "pending": True})
     assert status == 200, created
     dataset = Web3.to_checksum_address(created["contract_address"])
-    # A model may cite only a finalized dataset.
+    # A model may cite only a finalized dataset ("pending": statistics were to follow).
     weights = "0x" + "cd" * 32
     model_body = {"model_params": {"developer_id": "dev-1", "organization_id": "acme",
                                    "train_image": "registry.local/trainer@sha256:" + "0" * 64, "res_hash": weights},

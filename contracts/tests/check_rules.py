@@ -206,6 +206,19 @@ def main():
     check("child of a finalized parent deploys", ok and L.view(MODEL, m2, "relation") == 2, why)
     ok, m3, why, _ = deploy_model(L, "bob", [], unverified=True)
     check("unverified model deploys and is marked", ok and L.view(MODEL, m3, "unverified"), why)
+    # finalizeWithArtifact: finalize plus the weights file's chunk commitment (issue 10).
+    root = keccak(text="artifact chunks")
+    ok, _, why, _ = L.send("bob", m3, call_data(MODEL, "finalizeWithArtifact", [weights, metrics, b"\x00" * 32]))
+    check("finalizeWithArtifact without a commitment reverts", not ok and why == "no artifact commitment", why)
+    ok, _, why, _ = L.send("alice", m3, call_data(MODEL, "finalizeWithArtifact", [weights, metrics, root]))
+    check("non-owner finalizeWithArtifact reverts", not ok and why == "not owner", why)
+    ok, _, why, _ = L.send("bob", m3, call_data(MODEL, "finalizeWithArtifact", [weights, metrics, root]))
+    check("owner finalizes with the artifact commitment",
+          ok and L.view(MODEL, m3, "artifactCommitment") == root and L.view(MODEL, m3, "weightsHash") == weights, why)
+    gas["ModelRecord finalizeWithArtifact"] = L.last_gas
+    ok, _, why, _ = L.send("bob", m3, call_data(MODEL, "finalizeWithArtifact", [weights, metrics, root]))
+    check("second finalizeWithArtifact reverts", not ok and why == "finalized", why)
+    check("a plain finalize leaves no artifact commitment", L.view(MODEL, m1, "artifactCommitment") == b"\x00" * 32)
 
     for what, used in gas.items():
         print("gas %-45s %9d" % (what, used))

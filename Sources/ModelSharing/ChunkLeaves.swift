@@ -1,0 +1,94 @@
+import Crypto
+import Datasets
+import Foundation
+import Primitives
+
+/// The leaf hashes of a file's 64 KiB chunk commitment (`Datasets.ChunkMerkleCommitment`):
+/// leaf i = keccak256(chunk i). Kept beside the object (in the registry) so that a download can
+/// check each chunk as it streams it. The leaves themselves are trusted only after their root,
+/// folded here by the commitment's own rule, equals the root anchored on chain.
+struct ChunkLeaves: Equatable, Sendable {
+    static let chunkSize = ChunkMerkleCommitment.defaultChunkSize
+    var hashes: [Hash32]
+
+    init(hashes: [Hash32]) { self.hashes = hashes }
+
+    /// From the registry's packed form (32 bytes per leaf); nil when the length is not a multiple of 32.
+    init?(packed: Data) {
+        guard packed.count % 32 == 0 else { return nil }
+        var out: [Hash32] = []
+        out.reserveCapacity(packed.count / 32)
+        let bytes = [UInt8](packed)
+        var i = 0
+        while i < bytes.count {
+            guard let hash = try? Hash32(bytes: Array(bytes[i..<i + 32])) else { return nil }
+            out.append(hash)
+            i += 32
+        }
+        hashes = out
+    }
+
+    var packed: Data {
+        var data = Data(capacity: hashes.count * 32)
+        for hash in hashes { data.append(contentsOf: hash.bytes) }
+        return data
+    }
+
+    /// Chunks a file of `size` bytes has (an empty file is one empty chunk).
+    static func chunkCount(size: Int64) -> Int {
+        size == 0 ? 1 : Int((size + Int64(chunkSize) - 1) / Int64(chunkSize))
+    }
+
+    /// The Merkle root: levels paired left to right, an odd node at a level's end promoted
+    /// unchanged, Keccak-256 of left ‖ right (the rule `ChunkMerkleCommitment` documents).
+    var root: Hash32 {
+        guard !hashes.isEmpty else { return Keccak256.hash([UInt8]()) }
+        var level = hashes
+        while level.count > 1 {
+            var next: [Hash32] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            var i = 0
+            while i + 1 < level.count {
+                next.append(Keccak256.hash(level[i].bytes + level[i + 1].bytes))
+                i += 2
+            }
+            if i < level.count { next.append(level[i]) }
+            level = next
+        }
+        return level[0]
+    }
+}
+
+/// Everything computed over an upload in one pass: size, Keccak-256 of the whole file and the
+/// chunk leaves.
+struct ArtifactHasher {
+    private var whole = Keccak256()
+    private var chunk = Keccak256()
+    private var filled = 0
+    private(set) var size: Int64 = 0
+    private(set) var leaves: [Hash32] = []
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        whole.update(bytes)
+        size += Int64(bytes.count)
+        var rest = bytes
+        while !rest.isEmpty {
+            let take = Swift.min(ChunkLeaves.chunkSize - filled, rest.count)
+            chunk.update(UnsafeRawBufferPointer(rebasing: rest[0..<take]))
+            filled += take
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            if filled == ChunkLeaves.chunkSize {
+                leaves.append(chunk.finalize())
+                chunk = Keccak256()
+                filled = 0
+            }
+        }
+    }
+
+    /// (Keccak-256 of the file, its chunk leaves).
+    mutating func finish() -> (keccak: Hash32, leaves: ChunkLeaves) {
+        var all = leaves
+        if filled > 0 || all.isEmpty { all.append(chunk.finalize()) }
+        return (whole.finalize(), ChunkLeaves(hashes: all))
+    }
+}

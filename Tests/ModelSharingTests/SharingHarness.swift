@@ -1,0 +1,133 @@
+import Chain
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerClient
+import Logging
+import ModelSharing
+import NIOCore
+import Node
+import ObjectStore
+import Primitives
+import Registry
+import RPC
+import Testing
+import Verification
+
+/// A throw-away dev chain with the model-sharing service over it: registry and file object
+/// store in the same temporary data directory, as `mledger run --dev` lays them out.
+final class SharingHarness: @unchecked Sendable {
+    let directory: URL
+    let node: LedgerNode
+    let client: InProcessLedgerClient
+    let registry: Registry
+    let store: FileObjectStore
+    let service: ModelSharingService
+
+    static var genesisPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("genesis/dev.json").path
+    }
+
+    var objectsRoot: URL { directory.appendingPathComponent("objects") }
+
+    init(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults()) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-sharing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory.path, genesisPath: Self.genesisPath)
+        database.store.close()
+        node = try LedgerNode(dataDirectory: directory.path, sealing: .instant)
+        node.sealer?.start()
+        client = node.makeClient()
+        let keyring = try CompanyKeyring(dataDirectory: directory, passphrase: "test passphrase", cost: .light)
+        registry = try Registry(dataDirectory: directory)
+        store = FileObjectStore(root: directory.appendingPathComponent("objects").path)
+        var service = ModelSharingService(verification: try VerificationService(client: client, keyring: keyring, registry: registry), registry: registry,
+                                          store: store, configuration: configuration, logger: Logger(label: "sharing-test"))
+        service.faults = faults
+        self.service = service
+    }
+
+    func close() {
+        node.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `body` with an in-memory client of the service's router and always cleans up.
+    static func with(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults(),
+                     _ body: @Sendable (SharingHarness, any TestClientProtocol) async throws -> Void) async throws {
+        let harness = try SharingHarness(configuration: configuration, faults: faults)
+        defer { harness.close() }
+        let app = Application(router: harness.service.makeRouter())
+        try await app.test(.router) { client in try await body(harness, client) }
+    }
+
+    /// Regular files under the object store (committed objects and upload temporaries alike).
+    func storedFiles() -> [URL] {
+        guard let walker = FileManager.default.enumerator(at: objectsRoot, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        return walker.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+    }
+}
+
+/// A `multipart/form-data` body built by hand (so tests can also cut it short).
+struct MultipartBody {
+    static let boundary = "mledger-test-boundary-7f3a"
+    var bytes: [UInt8] = []
+
+    static var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    mutating func field(_ name: String, _ text: String) {
+        bytes += Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(text)\r\n".utf8)
+    }
+
+    mutating func file(_ name: String, filename: String, _ content: [UInt8]) {
+        bytes += Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        bytes += content
+        bytes += Array("\r\n".utf8)
+    }
+
+    func closed() -> [UInt8] { bytes + Array("--\(Self.boundary)--\r\n".utf8) }
+}
+
+enum HTTP {
+    static func json(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
+                     _ body: JSONValue? = nil) async throws -> (HTTPResponse.Status, JSONValue) {
+        try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"],
+                                 body: body.map { ByteBuffer(string: $0.serialized) }) { response in
+            (response.status, JSONValue.parse(Array(buffer: response.body)) ?? .null)
+        }
+    }
+
+    static func multipart(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
+                          _ body: [UInt8]) async throws -> (HTTPResponse.Status, JSONValue) {
+        try await client.execute(uri: uri, method: method, headers: [.contentType: MultipartBody.contentType],
+                                 body: ByteBuffer(bytes: body)) { response in
+            (response.status, JSONValue.parse(Array(buffer: response.body)) ?? .null)
+        }
+    }
+
+    /// GET of raw bytes: status, headers, body.
+    static func bytes(_ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws
+        -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
+        try await client.execute(uri: uri, method: .get, headers: headers) { response in
+            (response.status, response.headers, Array(buffer: response.body))
+        }
+    }
+}
+
+/// Deterministic test bytes.
+func testBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    return (0..<count).map { _ in
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return UInt8(truncatingIfNeeded: state)
+    }
+}
+
+/// A small CSV dataset (two features, `rows` samples).
+func testCSV(rows: Int) -> [UInt8] {
+    var text = "power_w,voltage\n"
+    for i in 0..<rows { text += "\(Double(i) * 1.5),\(230 + i % 7)\n" }
+    return Array(text.utf8)
+}
