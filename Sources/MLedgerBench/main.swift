@@ -1,5 +1,5 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
-// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|node|all]
+// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|node|sharing|all]
 import Foundation
 
 /// `crypto` is the ledger-foundation table (Keccak, secp256k1, UInt256, trie); its parts can
@@ -13,6 +13,7 @@ let groups: [String: () -> Void] = [
     "ml": runMLBenchmarks,
     "node": runNodeBenchmarks,
     "contracts": runContractsBenchmarks,
+    "sharing": runSharingBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]
