@@ -94,9 +94,17 @@ struct RunCommand: AsyncParsableCommand {
             let root = URL(fileURLWithPath: directory)
             let registry: Registry
             do { registry = try Registry(dataDirectory: root) } catch { throw CommandFailure("registry: \(error)") }
+            // Files under <datadir>/objects unless MLEDGER_S3_* names an S3 server (ObjectStore's rule).
+            let objects: ObjectStoreConfiguration
+            let store: any ObjectStore
+            do {
+                objects = try ObjectStoreConfiguration.fromEnvironment()
+                store = try objects.makeStore(dataDirectory: directory)
+            } catch { throw CommandFailure("object store: \(error)") }
+            logger.info("model sharing: \(objects)")
             let sharing = ModelSharingService(
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-                store: FileObjectStore(root: root.appendingPathComponent("objects").path),
+                store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
             services.append(try await ModelSharingService.makeApplication(
                 service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in

@@ -2,10 +2,10 @@ import COpenSSL
 
 /// SHA-256 and HMAC-SHA256 through OpenSSL, the two primitives SigV4 needs. Kept here rather
 /// than taken from MLedger's Crypto so that this module depends on nothing of the ledger.
-enum Digest {
+package enum Digest {
     /// The SHA-256 of `data`.
-    static func sha256<C: Collection>(_ data: C) -> [UInt8] where C.Element == UInt8 {
-        var hasher = SHA256Hasher()
+    package static func sha256<C: Collection>(_ data: C) -> [UInt8] where C.Element == UInt8 {
+        let hasher = SHA256Hasher()
         hasher.update(data)
         return hasher.finalize()
     }
@@ -29,7 +29,7 @@ enum Digest {
         return out
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
@@ -41,11 +41,11 @@ enum Digest {
     }
 }
 
-/// Incremental SHA-256 (a part is hashed as it is buffered, not in a second pass).
-struct SHA256Hasher: ~Copyable {
+/// Incremental SHA-256 over an OpenSSL context (a class: the context is one resource, freed once).
+package final class SHA256Hasher {
     private let context: OpaquePointer
 
-    init() {
+    package init() {
         guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
             preconditionFailure("OpenSSL SHA-256 unavailable")
         }
@@ -54,20 +54,21 @@ struct SHA256Hasher: ~Copyable {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    mutating func update<C: Collection>(_ data: C) where C.Element == UInt8 {
+    package func update<C: Collection>(_ data: C) where C.Element == UInt8 {
         let done: Void? = data.withContiguousStorageIfAvailable { buffer in
             update(UnsafeRawBufferPointer(buffer))
         }
         if done == nil { update(Array(data)) }
     }
 
-    mutating func update(_ raw: UnsafeRawBufferPointer) {
+    package func update(_ raw: UnsafeRawBufferPointer) {
         guard raw.count > 0 else { return }
         let ok = EVP_DigestUpdate(context, raw.baseAddress, raw.count)
         precondition(ok == 1, "EVP_DigestUpdate failed")
     }
 
-    consuming func finalize() -> [UInt8] {
+    /// The digest; call once, last.
+    package func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var written: UInt32 = 0
         let ok = EVP_DigestFinal_ex(context, &out, &written)

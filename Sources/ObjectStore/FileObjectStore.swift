@@ -86,7 +86,7 @@ public final class FileObjectStore: ObjectStore {
         }
         do {
             let bounds = try clampedRange(range, size: size, location: location)
-            return FileReader(pool: pool, fd: fd, offset: bounds.lowerBound, end: bounds.upperBound)
+            return FileReader(pool: pool, path: path, fd: fd, offset: bounds.lowerBound, end: bounds.upperBound)
         } catch {
             close(fd)
             throw error
@@ -147,8 +147,13 @@ actor FileUpload: ObjectUpload {
     let store: FileObjectStore
     let location: ObjectLocation
     let temporary: String
+    /// Open until commit or abort has closed it.
     private var fd: Int32
+    private var state = UploadState.open
     private var written: Int64 = 0
+    /// The write or commit under way: `abort` waits for it, so the descriptor is never
+    /// closed (and its number reused) while a pool thread still writes to it.
+    private var inFlight: Task<Void, Never>?
 
     init(store: FileObjectStore, location: ObjectLocation, temporary: String, fd: Int32) {
         self.store = store
@@ -158,6 +163,7 @@ actor FileUpload: ObjectUpload {
     }
 
     /// An upload dropped without commit or abort (a handler that forgot) still leaves nothing.
+    /// Operations under way hold the actor, so none is running here.
     deinit {
         if fd >= 0 {
             close(fd)
@@ -167,19 +173,21 @@ actor FileUpload: ObjectUpload {
     }
 
     func write(_ bytes: ArraySlice<UInt8>) async throws {
-        guard fd >= 0 else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
         if bytes.isEmpty { return }
         let fd = fd, temporary = temporary
-        try await store.pool.runIfActive {
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ObjectStoreError.io(operation: "write", path: temporary, errno: errno)
+        try await exclusively {
+            try await self.store.pool.runIfActive {
+                try bytes.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw ObjectStoreError.io(operation: "write", path: temporary, errno: errno)
+                        }
+                        offset += n
                     }
-                    offset += n
                 }
             }
         }
@@ -187,30 +195,36 @@ actor FileUpload: ObjectUpload {
     }
 
     func commit() async throws -> Int64 {
-        guard fd >= 0 else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
+        state = .committing
         let fd = fd, temporary = temporary, location = location
         let final = store.path(location)
-        self.fd = -1
-        defer { store.forget(temporary) }
+        self.fd = -1  // the commit closes it, success or not
+        defer {
+            state = .finished
+            store.forget(temporary)
+        }
         do {
-            try await store.pool.runIfActive {
-                defer { close(fd) }
-                guard fsync(fd) == 0 else { throw ObjectStoreError.io(operation: "fsync", path: temporary, errno: errno) }
-                let parent = FileSystem.parent(of: final)
-                do {
-                    try FileSystem.makeDirectories(parent)
-                } catch ObjectStoreError.io(_, _, let code) where code == ENOTDIR || code == EEXIST {
-                    throw ObjectStoreError.keyConflict(location)
-                }
-                guard rename(temporary, final) == 0 else {
-                    let code = errno
-                    if code == EISDIR || code == ENOTDIR || code == ENOTEMPTY || code == EEXIST {
+            try await exclusively {
+                try await self.store.pool.runIfActive {
+                    defer { close(fd) }
+                    guard fsync(fd) == 0 else { throw ObjectStoreError.io(operation: "fsync", path: temporary, errno: errno) }
+                    let parent = FileSystem.parent(of: final)
+                    do {
+                        try FileSystem.makeDirectories(parent)
+                    } catch ObjectStoreError.io(_, _, let code) where code == ENOTDIR || code == EEXIST {
                         throw ObjectStoreError.keyConflict(location)
                     }
-                    throw ObjectStoreError.io(operation: "rename", path: final, errno: code)
+                    guard rename(temporary, final) == 0 else {
+                        let code = errno
+                        if code == EISDIR || code == ENOTDIR || code == ENOTEMPTY || code == EEXIST {
+                            throw ObjectStoreError.keyConflict(location)
+                        }
+                        throw ObjectStoreError.io(operation: "rename", path: final, errno: code)
+                    }
+                    // The rename is durable only once the directory entry is.
+                    try FileSystem.syncDirectory(parent)
                 }
-                // The rename is durable only once the directory entry is.
-                try FileSystem.syncDirectory(parent)
             }
         } catch {
             unlink(temporary)
@@ -220,28 +234,58 @@ actor FileUpload: ObjectUpload {
     }
 
     func abort() async {
-        guard fd >= 0 else { return }
+        guard state == .open else {
+            // A commit under way decides the outcome; wait for it so that abort returns
+            // only once nothing of this upload is in flight.
+            await inFlight?.value
+            return
+        }
+        state = .finished
+        await inFlight?.value
         let fd = fd, temporary = temporary
         self.fd = -1
-        _ = try? await store.pool.runIfActive {
+        let done: Bool = (try? await store.pool.runIfActive { () -> Bool in
+            close(fd)
+            unlink(temporary)
+            return true
+        }) ?? false
+        // A pool already shut down ran nothing: clean up here rather than leave the file.
+        if !done {
             close(fd)
             unlink(temporary)
         }
-        // A pool already shut down ran nothing: remove here rather than leave the file.
-        unlink(temporary)
         store.forget(temporary)
     }
+
+    /// Runs `body` as the operation `abort` waits for.
+    private func exclusively(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        let marker = Task { _ = try? await task.value }
+        inFlight = marker
+        defer { if inFlight == marker { inFlight = nil } }
+        try await task.value
+    }
+}
+
+/// Where an upload stands; shared by the stores' uploads.
+enum UploadState {
+    case open
+    /// `commit` is under way: `write` and `commit` are refused, `abort` waits for the outcome.
+    case committing
+    case finished
 }
 
 /// A file read from `offset` up to `end`, one `pread` per call.
 actor FileReader: ObjectReader {
     let pool: NIOThreadPool
+    let path: String
     private var fd: Int32
     private var offset: Int64
     let end: Int64
 
-    init(pool: NIOThreadPool, fd: Int32, offset: Int64, end: Int64) {
+    init(pool: NIOThreadPool, path: String, fd: Int32, offset: Int64, end: Int64) {
         self.pool = pool
+        self.path = path
         self.fd = fd
         self.offset = offset
         self.end = end
@@ -253,7 +297,7 @@ actor FileReader: ObjectReader {
         precondition(maxBytes > 0, "maxBytes must be positive")
         guard fd >= 0, offset < end else { finish(); return nil }
         let count = Int(min(Int64(maxBytes), end - offset))
-        let fd = fd, offset = offset
+        let fd = fd, offset = offset, path = path
         let chunk = try await pool.runIfActive { () throws -> [UInt8] in
             var buffer = [UInt8](repeating: 0, count: count)
             var filled = 0
@@ -263,7 +307,7 @@ actor FileReader: ObjectReader {
                 }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ObjectStoreError.io(operation: "pread", path: "fd \(fd)", errno: errno)
+                    throw ObjectStoreError.io(operation: "pread", path: path, errno: errno)
                 }
                 if n == 0 { break }  // cannot shrink under us (commit replaces the inode), but stay safe
                 filled += n
@@ -290,22 +334,14 @@ func clampedRange(_ range: Range<Int64>?, size: Int64, location: ObjectLocation)
 }
 
 /// `count` random bytes as lowercase hex: names of temporaries, generated keys.
-func randomHex(_ count: Int) -> String {
+package func randomHex(_ count: Int) -> String {
     var generator = SystemRandomNumberGenerator()
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(count * 2)
-    for _ in 0..<count {
-        let b = UInt8.random(in: 0...255, using: &generator)
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
+    return Digest.hex((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
 }
 
 /// The few POSIX helpers the file store needs; each runs on the caller's (pool) thread.
-enum FileSystem {
-    static func parent(of path: String) -> String {
+package enum FileSystem {
+    package static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
@@ -339,7 +375,7 @@ enum FileSystem {
     }
 
     /// Names in a directory (without `.` and `..`); none when it does not exist.
-    static func entries(of path: String) throws -> [String] {
+    package static func entries(of path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return [] }
             throw ObjectStoreError.io(operation: "opendir", path: path, errno: errno)
@@ -358,7 +394,7 @@ enum FileSystem {
 
 /// `write(2)`, named apart from the actor's `write(_:)`.
 @inline(__always)
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     Glibc.write(fd, buffer, count)
     #elseif canImport(Musl)

@@ -37,29 +37,39 @@ public struct S3Endpoint: Sendable, Hashable {
     }
 
     /// The `Host` header, exactly as signed.
-    var hostHeader: String {
+    package var hostHeader: String {
         (scheme == "http" && port == 80) || (scheme == "https" && port == 443) ? host : "\(host):\(port)"
     }
 }
 
 /// A signed request to S3 and its failure handling; the store above decides what to send.
-struct S3Client: Sendable {
+package struct S3Client: Sendable {
     let endpoint: S3Endpoint
     let http: HTTPClient
+
+    package init(endpoint: S3Endpoint, http: HTTPClient) {
+        self.endpoint = endpoint
+        self.http = http
+    }
 
     /// How long a request without a large body may take.
     static let shortTimeout = TimeAmount.seconds(60)
     /// One part (8 MiB) must get through within this even on a slow link.
     static let partTimeout = TimeAmount.minutes(10)
 
-    enum Body {
+    package enum Body {
         case none
         case bytes(ByteBuffer, sha256: String)
+
+        /// The bytes with their SHA-256, which SigV4 signs as `x-amz-content-sha256`.
+        static func signed(_ buffer: ByteBuffer) -> Body {
+            .bytes(buffer, sha256: buffer.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) })
+        }
     }
 
     /// Sends one request and returns the response whatever its status; the caller reads the
     /// body (streaming) or calls `failure` on it. `path` is raw: `/bucket` or `/bucket/key`.
-    func send(_ method: HTTPMethod, path: String, query: [(String, String)] = [], headers extra: [(String, String)] = [],
+    package func send(_ method: HTTPMethod, path: String, query: [(String, String)] = [], headers extra: [(String, String)] = [],
               body: Body = .none, credentials: S3Credentials, deadline: NIODeadline, operation: String) async throws
         -> HTTPClientResponse
     {
@@ -68,7 +78,10 @@ struct S3Client: Sendable {
         var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(endpoint.hostHeader)\(encodedPath)"
             + (queryString.isEmpty ? "" : "?" + queryString))
         request.method = method
-        var toSign = [("host", endpoint.hostHeader)] + extra
+        // Bytes as stored: a client with decompression on (`.shared` has it) would otherwise
+        // ask for gzip, and a server that honoured it would make HEAD's Content-Length and
+        // ranges refer to compressed bytes.
+        var toSign = [("host", endpoint.hostHeader), ("accept-encoding", "identity")] + extra
         let payloadHash: String
         switch body {
         case .none:
@@ -98,6 +111,12 @@ struct S3Client: Sendable {
         let body = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
         let code = XMLText.first("Code", in: body) ?? response.status.reasonPhrase
         return .s3(operation: operation, status: status, code: code)
+    }
+
+    /// Reads and drops a short answer's body, so the connection goes back to the pool
+    /// instead of being closed with bytes unread.
+    static func discardBody(_ response: HTTPClientResponse) async {
+        _ = try? await response.body.collect(upTo: 1 << 20)
     }
 
     /// Reads a small XML answer (CreateMultipartUpload, CompleteMultipartUpload, listings).

@@ -12,22 +12,23 @@ public protocol S3CredentialSource: Sendable {
 /// Makes the server accept newly generated keys.
 ///
 /// Where the node can create identities itself:
-/// - SeaweedFS: yes, `SeaweedFSFilerProvisioner` writes the identities into the filer
-///   (`/etc/iam/identity.json`), which the S3 gateway reloads within about a second.
+/// - SeaweedFS: yes, `SeaweedFSFilerProvisioner` writes each identity into the filer
+///   (`/etc/iam/identities/<name>.json`), which the S3 gateway watches and loads at once.
 /// - MinIO, Ceph RGW, Garage, AWS: not with this module. They create users through their own
 ///   admin APIs (MinIO's admin API, `radosgw-admin`, Garage's admin API, AWS IAM), and most
 ///   generate the secret server-side. There an operator creates one identity per company,
 ///   limited to `mledger-<company>`, and puts the pairs into the node's credentials file;
 ///   `NoProvisioning` then refuses to invent keys for companies it was not given.
 public protocol S3IdentityProvisioner: Sendable {
-    /// `identities` is every company identity the node holds, new ones included.
-    func provision(_ identities: [String: S3Credentials]) async throws
+    /// Makes `credentials` an identity limited to the company's bucket (replacing one of the
+    /// same company, so provisioning twice is harmless).
+    func provision(company: String, credentials: S3Credentials) async throws
 }
 
 /// For servers whose identities an operator creates: generating keys is refused.
 public struct NoProvisioning: S3IdentityProvisioner {
     public init() {}
-    public func provision(_ identities: [String: S3Credentials]) async throws {
+    public func provision(company: String, credentials: S3Credentials) async throws {
         throw ObjectStoreError.credentials("this S3 server's identities are created by an operator; "
             + "add the company's keys to the credentials file")
     }
@@ -52,18 +53,43 @@ public actor NodeS3Credentials: S3CredentialSource {
     public func credentials(for company: String, create: Bool) async throws -> S3Credentials? {
         if let known = keys[company] { return known }
         guard create else { return nil }
-        var next = keys
-        next[company] = Self.generate()
-        // Provisioned first: keys on disk that the server does not know would be retried
-        // forever, while keys known to the server but lost here are merely unused.
-        try await provisioner.provision(next)
-        try Self.save(next, to: file)
-        keys = next
-        return next[company]
+        // One creation at a time, in order: the actor is reentrant at each await, and two
+        // overlapping creations would each write a file without the other's company (or
+        // make two key pairs for one company).
+        let previous = creations
+        let creation = Task { () async throws -> S3Credentials in
+            await previous.value
+            return try await self.createIfMissing(company)
+        }
+        creations = Task { _ = try? await creation.value }
+        return try await creation.value
     }
 
-    /// Every company with keys (for re-provisioning a fresh server).
+    private var creations = Task<Void, Never> {}
+
+    private func createIfMissing(_ company: String) async throws -> S3Credentials {
+        if let known = keys[company] { return known }
+        var next = keys
+        let made = Self.generate()
+        next[company] = made
+        // Provisioned first: keys on disk that the server does not know would be retried
+        // forever, while keys known to the server but lost here are merely unused.
+        try await provisioner.provision(company: company, credentials: made)
+        try Self.save(next, to: file)
+        keys = next
+        return made
+    }
+
+    /// Every company with keys.
     public func all() -> [String: S3Credentials] { keys }
+
+    /// Provisions every company's keys again: for a server whose identities were lost (a
+    /// fresh SeaweedFS under an existing data directory).
+    public func provisionAll() async throws {
+        for (company, credentials) in keys.sorted(by: { $0.key < $1.key }) {
+            try await provisioner.provision(company: company, credentials: credentials)
+        }
+    }
 
     /// A 20-character access key (`MLK` and 17 upper-case hex digits) and a 40-character
     /// secret: 160 random bits, the strength of AWS's own secrets.
@@ -117,34 +143,50 @@ public actor NodeS3Credentials: S3CredentialSource {
     }
 }
 
-/// SeaweedFS's identity configuration: the JSON of `weed s3 -config` / `weed mini -s3.config`
-/// and of the filer's `/etc/iam/identity.json`.
+/// SeaweedFS's identity documents.
 public enum SeaweedFSIdentities {
-    /// Identity `mledger-<company>` may read, write and list its own bucket only;
-    /// `admin` (when given) may do everything, bucket creation included.
+    /// The whole configuration, as `weed s3 -config` / `weed mini -s3.config` read it:
+    /// `mledger-admin` (when given) may do everything, bucket creation included; each
+    /// `mledger-<company>` may read, write and list its own bucket only.
     public static func render(admin: S3Credentials?, companies: [String: S3Credentials]) -> [UInt8] {
         var identities: [[String: Any]] = []
         if let admin {
-            identities.append(identity("mledger-admin", admin, actions: ["Admin", "Read", "Write", "List", "Tagging"]))
+            identities.append(["name": "mledger-admin", "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                               "credentials": [["accessKey": admin.accessKey, "secretKey": admin.secretKey]]])
         }
         for (company, keys) in companies.sorted(by: { $0.key < $1.key }) {
-            let bucket = S3ObjectStore.bucketPrefix + company
-            identities.append(identity(bucket, keys, actions: ["Read:\(bucket)", "Write:\(bucket)", "List:\(bucket)"]))
+            identities.append(companyIdentity(company, keys, accessKeyField: "accessKey", secretKeyField: "secretKey"))
         }
-        // Keys are fixed strings from `generate` or an operator; JSONSerialization escapes them.
-        let data = try! JSONSerialization.data(withJSONObject: ["identities": identities], options: [.prettyPrinted, .sortedKeys])
-        return Array(data)
+        return json(["identities": identities])
     }
 
-    private static func identity(_ name: String, _ keys: S3Credentials, actions: [String]) -> [String: Any] {
-        ["name": name, "credentials": [["accessKey": keys.accessKey, "secretKey": keys.secretKey]], "actions": actions]
+    /// One company's identity as the filer keeps it (`/etc/iam/identities/<name>.json`, the
+    /// per-identity layout of SeaweedFS 4.x, whose field names are snake_case).
+    public static func filerIdentity(company: String, credentials: S3Credentials) -> [UInt8] {
+        json(companyIdentity(company, credentials, accessKeyField: "access_key", secretKeyField: "secret_key"))
+    }
+
+    private static func companyIdentity(_ company: String, _ keys: S3Credentials, accessKeyField: String,
+                                        secretKeyField: String) -> [String: Any] {
+        let bucket = S3ObjectStore.bucketPrefix + company
+        return ["name": bucket, "actions": ["Read:\(bucket)", "Write:\(bucket)", "List:\(bucket)"],
+                "credentials": [[accessKeyField: keys.accessKey, secretKeyField: keys.secretKey]]]
+    }
+
+    private static func json(_ object: [String: Any]) -> [UInt8] {
+        // Only strings and arrays of them: serialization cannot fail.
+        Array(try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
     }
 }
 
-/// Provisions identities into a SeaweedFS filer (`http://127.0.0.1:8888`): uploads
-/// `/etc/iam/identity.json`, which the S3 gateway watches and merges into its identities.
-/// The filer's HTTP API has no authentication of its own, so it must listen on loopback or a
-/// private network only; identities from `-s3.config` (the admin) stay as they are.
+/// Provisions identities into a SeaweedFS filer (`http://127.0.0.1:8888`): one file per
+/// company under `/etc/iam/identities/`, which the S3 gateway watches. One file per company
+/// rather than the older all-in-one `/etc/iam/identity.json`: SeaweedFS 4.48 migrates that
+/// file into per-identity files and renames it, and while the node rewrote it for each new
+/// company, one test run saw a freshly provisioned key still unknown after 10 s (our guess:
+/// an upload overlapping the migration); per-company files need no migration and no rewrite.
+/// The filer's HTTP API has no authentication of its own, so it must listen on loopback or
+/// a private network only; the admin from `-s3.config` stays as it is.
 public struct SeaweedFSFilerProvisioner: S3IdentityProvisioner {
     let filer: String
     let http: HTTPClient
@@ -154,14 +196,16 @@ public struct SeaweedFSFilerProvisioner: S3IdentityProvisioner {
         self.http = httpClient
     }
 
-    public func provision(_ identities: [String: S3Credentials]) async throws {
+    public func provision(company: String, credentials: S3Credentials) async throws {
+        let name = S3ObjectStore.bucketPrefix + company + ".json"
         let boundary = "mledger-" + randomHex(12)
         var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"identity.json\"\r\n"
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n"
             + "Content-Type: application/json\r\n\r\n")
-        body.writeBytes(SeaweedFSIdentities.render(admin: nil, companies: identities))
+        body.writeBytes(SeaweedFSIdentities.filerIdentity(company: company, credentials: credentials))
         body.writeString("\r\n--\(boundary)--\r\n")
-        var request = HTTPClientRequest(url: "\(filer)/etc/iam/")
+        // The filer names the file after the form's filename when the URL is a directory.
+        var request = HTTPClientRequest(url: "\(filer)/etc/iam/identities/")
         request.method = .POST
         request.headers.add(name: "content-type", value: "multipart/form-data; boundary=\(boundary)")
         request.body = .bytes(body)
@@ -173,7 +217,7 @@ public struct SeaweedFSFilerProvisioner: S3IdentityProvisioner {
         }
         _ = try? await response.body.collect(upTo: 1 << 16)
         guard (200..<300).contains(response.status.code) else {
-            throw ObjectStoreError.credentials("the SeaweedFS filer refused the identities: HTTP \(response.status.code)")
+            throw ObjectStoreError.credentials("the SeaweedFS filer refused identity \(name): HTTP \(response.status.code)")
         }
     }
 }

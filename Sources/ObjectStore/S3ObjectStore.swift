@@ -27,7 +27,7 @@ public final class S3ObjectStore: ObjectStore {
     /// Buckets known to exist: saves a CreateBucket per upload.
     private let knownBuckets = NIOLockedValueBox<Set<String>>([])
     /// `bucket/key/uploadId` of multipart uploads open in this instance; the sweep spares them.
-    let activeUploads = NIOLockedValueBox<Set<String>>([])
+    package let activeUploads = NIOLockedValueBox<Set<String>>([])
 
     /// - Parameters:
     ///   - admin: may create buckets and list and abort any multipart upload (SeaweedFS:
@@ -51,13 +51,15 @@ public final class S3ObjectStore: ObjectStore {
         return name
     }
 
-    static func path(_ location: ObjectLocation) throws -> String {
+    package static func path(_ location: ObjectLocation) throws -> String {
         "/\(try bucket(location.company))/\(location.key)"
     }
 
     public func beginUpload(_ location: ObjectLocation) async throws -> any ObjectUpload {
         let bucket = try Self.bucket(location.company)
-        let keys = try await credentials.credentials(for: location.company, create: true)!
+        guard let keys = try await credentials.credentials(for: location.company, create: true) else {
+            throw ObjectStoreError.credentials("no keys for company \(location.company)")
+        }
         try await ensureBucket(bucket)
         return S3Upload(store: self, location: location, path: "/\(bucket)/\(location.key)", credentials: keys)
     }
@@ -79,8 +81,10 @@ public final class S3ObjectStore: ObjectStore {
         case 200 where range == nil, 206 where range != nil:
             return S3Reader(body: response.body)
         case 404:
+            await S3Client.discardBody(response)
             throw ObjectStoreError.notFound(location)
         case 416:
+            await S3Client.discardBody(response)
             // Start at or past the end: at the end reads nothing (as the file store does).
             return try await emptyRead(location, at: range?.lowerBound ?? 0)
         case 200 where response.headers.first(name: "content-length") == "0":
@@ -125,6 +129,7 @@ public final class S3ObjectStore: ObjectStore {
         guard [200, 204, 404].contains(response.status.code) else {
             throw await client.failure(response, operation: "DeleteObject")
         }
+        await S3Client.discardBody(response)
     }
 
     /// Aborts every multipart upload in every `mledger-*` bucket that this instance did not
@@ -170,7 +175,7 @@ public final class S3ObjectStore: ObjectStore {
         if client.endpoint.region != "us-east-1" {
             let xml = "<CreateBucketConfiguration><LocationConstraint>\(XMLText.escape(client.endpoint.region))"
                 + "</LocationConstraint></CreateBucketConfiguration>"
-            body = .bytes(ByteBuffer(string: xml), sha256: Digest.hex(Digest.sha256(Array(xml.utf8))))
+            body = .signed(ByteBuffer(string: xml))
         }
         let response = try await send(.PUT, path: "/\(bucket)", body: body, credentials: admin,
                                       deadline: .now() + S3Client.shortTimeout, operation: "CreateBucket")
@@ -178,6 +183,8 @@ public final class S3ObjectStore: ObjectStore {
             let error = await client.failure(response, operation: "CreateBucket")
             // Created earlier (by us, or by this node before a restart): fine.
             guard case .s3(_, _, "BucketAlreadyOwnedByYou") = error else { throw error }
+        } else {
+            await S3Client.discardBody(response)
         }
         knownBuckets.withLockedValue { _ = $0.insert(bucket) }
     }
@@ -188,6 +195,7 @@ public final class S3ObjectStore: ObjectStore {
         guard [200, 204, 404].contains(response.status.code) else {
             throw await client.failure(response, operation: "AbortMultipartUpload")
         }
+        await S3Client.discardBody(response)
     }
 
     private func listBuckets() async throws -> [String] {
@@ -232,10 +240,13 @@ actor S3Upload: ObjectUpload {
     /// At most `partSize` bytes (a power of two, so NIO's doubling growth stops exactly
     /// there); a part is sent as a slice of it, without a copy.
     private var buffer = ByteBuffer()
+    /// The multipart upload on the server while one exists and is neither completed nor aborted.
     private var uploadId: String?
     private var etags: [String] = []
     private var size: Int64 = 0
-    private var closed = false
+    private var state = UploadState.open
+    /// The write or commit under way; `abort` waits for it before discarding.
+    private var inFlight: Task<Void, Never>?
 
     init(store: S3ObjectStore, location: ObjectLocation, path: String, credentials: S3Credentials) {
         self.store = store
@@ -247,7 +258,7 @@ actor S3Upload: ObjectUpload {
     /// Dropped without commit or abort: abort the multipart upload in the background (the
     /// sweep at the next start catches it if this process dies first).
     deinit {
-        guard !closed, let uploadId else { return }
+        guard let uploadId else { return }
         let store = store, path = path, credentials = credentials, marker = activeMarker(uploadId)
         Task {
             try? await store.abortMultipart(path: path, uploadId: uploadId, credentials: credentials)
@@ -258,39 +269,45 @@ actor S3Upload: ObjectUpload {
     private nonisolated func activeMarker(_ uploadId: String) -> String { "\(path.dropFirst())/\(uploadId)" }
 
     func write(_ bytes: ArraySlice<UInt8>) async throws {
-        guard !closed else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
+        try await exclusively { try await self.append(bytes) }
+    }
+
+    private func append(_ bytes: ArraySlice<UInt8>) async throws {
         var rest = bytes
         while !rest.isEmpty {
             // A full buffer becomes a part only once more bytes arrive, so an object of
             // exactly `partSize` stays a single PUT and the last part is never empty.
             if buffer.readableBytes == S3ObjectStore.partSize {
                 try await sendPart(count: S3ObjectStore.partSize)
+                // Aborted while the part was on its way: stop here.
+                guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
             }
             let chunk = rest.prefix(S3ObjectStore.partSize - buffer.readableBytes)
             buffer.writeBytes(chunk)
             rest = rest.dropFirst(chunk.count)
+            size += Int64(chunk.count)
         }
-        size += Int64(bytes.count)
     }
 
     /// Sends the first `count` buffered bytes as the next part.
     private func sendPart(count: Int) async throws {
-        if uploadId == nil { uploadId = try await createMultipart() }
+        if uploadId == nil { try await createMultipart() }
         let part = buffer.getSlice(at: buffer.readerIndex, length: count)!
-        let hash = part.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
         let response = try await store.send(
             .PUT, path: path, query: [("partNumber", String(etags.count + 1)), ("uploadId", uploadId!)],
-            body: .bytes(part, sha256: hash), credentials: credentials,
+            body: .signed(part), credentials: credentials,
             deadline: .now() + S3Client.partTimeout, operation: "UploadPart")
         guard response.status.code == 200, let etag = response.headers.first(name: "etag") else {
             throw await store.client.failure(response, operation: "UploadPart")
         }
+        await S3Client.discardBody(response)
         etags.append(etag)
         buffer.moveReaderIndex(forwardBy: count)
         buffer.discardReadBytes()
     }
 
-    private func createMultipart() async throws -> String {
+    private func createMultipart() async throws {
         let response = try await store.send(.POST, path: path, query: [("uploads", "")], credentials: credentials,
                                             deadline: .now() + S3Client.shortTimeout, operation: "CreateMultipartUpload")
         guard response.status.code == 200 else {
@@ -301,44 +318,51 @@ actor S3Upload: ObjectUpload {
             throw ObjectStoreError.s3(operation: "CreateMultipartUpload", status: 200, code: "no UploadId")
         }
         store.activeUploads.withLockedValue { _ = $0.insert(activeMarker(id)) }
-        return id
+        uploadId = id
     }
 
     func commit() async throws -> Int64 {
-        guard !closed else { throw ObjectStoreError.uploadClosed(location) }
+        guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
+        state = .committing
         do {
-            if uploadId == nil {
-                try await putWhole()
-            } else {
-                try await sendPart(count: buffer.readableBytes)  // the last part may be short, never empty
-                try await completeMultipart()
-            }
+            try await exclusively { try await self.finish() }
         } catch {
-            await abort()
+            await discard()
+            state = .finished
             throw error
         }
-        closed = true
+        state = .finished
         buffer = ByteBuffer()
         return size
     }
 
+    private func finish() async throws {
+        if uploadId == nil {
+            try await putWhole()
+        } else {
+            try await sendPart(count: buffer.readableBytes)  // the last part may be short, never empty
+            try await completeMultipart()
+        }
+    }
+
     private func putWhole() async throws {
-        let hash = buffer.withUnsafeReadableBytes { Digest.hex(Digest.sha256($0)) }
-        let response = try await store.send(.PUT, path: path, body: .bytes(buffer, sha256: hash),
+        let response = try await store.send(.PUT, path: path, body: .signed(buffer),
                                             credentials: credentials, deadline: .now() + S3Client.partTimeout,
                                             operation: "PutObject")
         guard response.status.code == 200 else { throw await store.client.failure(response, operation: "PutObject") }
+        await S3Client.discardBody(response)
     }
 
     private func completeMultipart() async throws {
+        guard let uploadId else { return }
         var xml = "<CompleteMultipartUpload>"
         for (index, etag) in etags.enumerated() {
             xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(XMLText.escape(etag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let response = try await store.send(
-            .POST, path: path, query: [("uploadId", uploadId!)],
-            body: .bytes(ByteBuffer(string: xml), sha256: Digest.hex(Digest.sha256(Array(xml.utf8)))),
+            .POST, path: path, query: [("uploadId", uploadId)],
+            body: .signed(ByteBuffer(string: xml)),
             credentials: credentials, deadline: .now() + S3Client.partTimeout, operation: "CompleteMultipartUpload")
         guard response.status.code == 200 else {
             throw await store.client.failure(response, operation: "CompleteMultipartUpload")
@@ -350,17 +374,38 @@ actor S3Upload: ObjectUpload {
             throw ObjectStoreError.s3(operation: "CompleteMultipartUpload", status: 200,
                                       code: XMLText.first("Code", in: answer) ?? "error in body")
         }
-        store.activeUploads.withLockedValue { _ = $0.remove(activeMarker(uploadId!)) }
+        self.uploadId = nil
+        store.activeUploads.withLockedValue { _ = $0.remove(activeMarker(uploadId)) }
     }
 
     func abort() async {
-        guard !closed else { return }
-        closed = true
+        guard state == .open else {
+            // A commit under way decides the outcome (on failure it discards itself).
+            await inFlight?.value
+            return
+        }
+        state = .finished
+        await inFlight?.value  // the part on its way ends first; the write then stops
+        await discard()
+    }
+
+    /// Drops the buffer and aborts the multipart upload, if any.
+    private func discard() async {
         buffer = ByteBuffer()
         guard let uploadId else { return }
+        self.uploadId = nil
         // On failure the upload stays open on the server; the next sweep removes it.
         try? await store.abortMultipart(path: path, uploadId: uploadId, credentials: credentials)
         store.activeUploads.withLockedValue { _ = $0.remove(activeMarker(uploadId)) }
+    }
+
+    /// Runs `body` as the operation `abort` waits for.
+    private func exclusively(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        let marker = Task { _ = try? await task.value }
+        inFlight = marker
+        defer { if inFlight == marker { inFlight = nil } }
+        try await task.value
     }
 }
 

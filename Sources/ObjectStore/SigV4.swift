@@ -24,18 +24,24 @@ public struct S3Credentials: Sendable, Hashable, Codable, CustomStringConvertibl
 /// AWS Signature Version 4 for S3 requests in the `Authorization` header
 /// (docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html):
 /// canonical request → string to sign → HMAC chain over date, region, service → signature.
-struct SigV4Signer: Sendable {
+package struct SigV4Signer: Sendable {
     let credentials: S3Credentials
     let region: String
-    var service = "s3"
+    let service: String
+
+    package init(credentials: S3Credentials, region: String, service: String = "s3") {
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+    }
 
     /// SHA-256 of the empty body, the payload hash of GET, HEAD and DELETE.
-    static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    package static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// The headers to add to a request: `x-amz-date`, `x-amz-content-sha256` and
     /// `Authorization`. `path` is the raw (unencoded) path starting with `/`; `headers` are
     /// the other headers to sign (at least `host`); `payloadHash` is the body's hex SHA-256.
-    func sign(method: String, path: String, query: [(String, String)], headers: [(String, String)],
+    package func sign(method: String, path: String, query: [(String, String)], headers: [(String, String)],
               payloadHash: String, date: AmzDate) -> [(String, String)] {
         var signed = headers.map { (name: $0.0.lowercased(), value: Self.trimmed($0.1)) }
         signed.append(("x-amz-date", date.timestamp))
@@ -75,7 +81,7 @@ struct SigV4Signer: Sendable {
     }
 
     /// Query parameters sorted by encoded name, then value; `name=` for a valueless one.
-    static func canonicalQuery(_ query: [(String, String)]) -> String {
+    package static func canonicalQuery(_ query: [(String, String)]) -> String {
         query.map { (uriEncode($0.0, keepSlash: false), uriEncode($0.1, keepSlash: false)) }
             .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
             .map { "\($0.0)=\($0.1)" }
@@ -88,7 +94,7 @@ struct SigV4Signer: Sendable {
 
     /// RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything else is
     /// `%XX` with upper-case hex.
-    static func uriEncode(_ text: String, keepSlash: Bool) -> String {
+    package static func uriEncode(_ text: String, keepSlash: Bool) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out = [UInt8]()
         out.reserveCapacity(text.utf8.count)
@@ -105,22 +111,22 @@ struct SigV4Signer: Sendable {
     }
 
     /// Header values are signed with outer spaces removed and inner runs collapsed to one.
-    static func trimmed(_ value: String) -> String {
+    package static func trimmed(_ value: String) -> String {
         value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }
 
 /// The request time in SigV4's two forms: `20130524T000000Z` and `20130524`.
-struct AmzDate: Sendable {
-    let timestamp: String
-    var day: String { String(timestamp.prefix(8)) }
+package struct AmzDate: Sendable {
+    package let timestamp: String
+    package var day: String { String(timestamp.prefix(8)) }
 
-    init(timestamp: String) { self.timestamp = timestamp }
+    package init(timestamp: String) { self.timestamp = timestamp }
 
     /// Now, in UTC.
     static func now() -> AmzDate { AmzDate(secondsSince1970: time(nil)) }
 
-    init(secondsSince1970 seconds: time_t) {
+    package init(secondsSince1970 seconds: time_t) {
         var t = seconds
         var parts = tm()
         gmtime_r(&t, &parts)

@@ -1,5 +1,5 @@
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 #if canImport(Glibc)
 import Glibc
@@ -51,8 +51,33 @@ struct FileObjectStoreTests {
     }
 }
 
+/// A fresh directory under this process's scratch root, which is removed when the test
+/// process exits.
 func makeTemporaryDirectory() -> String {
-    var template = Array("/tmp/mledger-objectstore-XXXXXX".utf8CString)
+    var template = Array("\(TestScratch.root)/dir-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed: errno \(errno)") }
     return String(cString: made)
+}
+
+enum TestScratch {
+    static let root: String = {
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/mledger-objectstore-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed: errno \(errno)") }
+        let root = String(cString: made)
+        atexit { removeTree(TestScratch.root) }
+        return root
+    }()
+}
+
+/// `rm -rf` without a shell: children first, never following links.
+func removeTree(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+        for name in (try? FileSystem.entries(of: path)) ?? [] { removeTree(path + "/" + name) }
+        rmdir(path)
+    } else {
+        unlink(path)
+    }
 }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 #if canImport(Glibc)
 import Glibc
@@ -64,15 +64,6 @@ struct S3ObjectStoreTests {
         #expect(throws: ObjectStoreError.self) { _ = try NodeS3Credentials(file: file, provisioner: NoProvisioning()) }
     }
 
-    @Test func seaweedIdentitiesLimitEachCompanyToItsBucket() throws {
-        let json = String(decoding: SeaweedFSIdentities.render(
-            admin: S3Credentials(accessKey: "ADMIN", secretKey: "admin-secret"),
-            companies: ["acme": S3Credentials(accessKey: "ACME", secretKey: "acme-secret")]), as: UTF8.self)
-        #expect(json.contains("\"Read:mledger-acme\"") && json.contains("\"Write:mledger-acme\"") && json.contains("\"List:mledger-acme\""))
-        #expect(json.contains("\"Admin\""))
-        #expect(json.contains("\"accessKey\" : \"ACME\"") || json.contains("\"accessKey\":\"ACME\""))
-    }
-
     @Test func errorsNeverCarrySecrets() async throws {
         let env = try S3Environment.current()
         let secret = "not-the-admin-secret-\(randomHex(8))"
@@ -93,6 +84,34 @@ struct S3ObjectStoreTests {
         }
     }
 
+    @Test func configurationFromTheEnvironment() throws {
+        let env = try S3Environment.current()
+        let configuration = try ObjectStoreConfiguration.fromEnvironment()
+        guard case .s3(let settings) = configuration else {
+            Issue.record("MLEDGER_S3_ENDPOINT is set, yet the configuration is \(configuration)")
+            return
+        }
+        #expect(settings.endpoint == env.endpoint && settings.admin == env.admin && settings.seaweedFSFiler == env.filer)
+        #expect(!"\(configuration)".contains(env.admin.secretKey))
+        #expect(!String(reflecting: settings).contains(env.admin.secretKey))
+    }
+}
+
+/// The S3 parts that need no server.
+struct S3OfflineTests {
+    @Test func seaweedIdentitiesLimitEachCompanyToItsBucket() throws {
+        let json = String(decoding: SeaweedFSIdentities.render(
+            admin: S3Credentials(accessKey: "ADMIN", secretKey: "admin-secret"),
+            companies: ["acme": S3Credentials(accessKey: "ACME", secretKey: "acme-secret")]), as: UTF8.self)
+        #expect(json.contains("\"Read:mledger-acme\"") && json.contains("\"Write:mledger-acme\"") && json.contains("\"List:mledger-acme\""))
+        #expect(json.contains("\"Admin\""))
+        #expect(json.contains("\"accessKey\" : \"ACME\"") || json.contains("\"accessKey\":\"ACME\""))
+        let filer = String(decoding: SeaweedFSIdentities.filerIdentity(
+            company: "acme", credentials: S3Credentials(accessKey: "ACME", secretKey: "acme-secret")), as: UTF8.self)
+        #expect(filer.contains("\"access_key\"") && filer.contains("\"name\" : \"mledger-acme\""))
+        #expect(filer.contains("\"Read:mledger-acme\""))
+    }
+
     @Test func endpointParsing() throws {
         let endpoint = try S3Endpoint("http://127.0.0.1:8333")
         #expect(endpoint.host == "127.0.0.1" && endpoint.port == 8333 && endpoint.hostHeader == "127.0.0.1:8333")
@@ -101,5 +120,33 @@ struct S3ObjectStoreTests {
         #expect(throws: ObjectStoreError.self) { try S3Endpoint("http://x/path") }
         #expect(throws: ObjectStoreError.self) { try S3ObjectStore.bucket(String(repeating: "a", count: 56)) }
         #expect(try S3ObjectStore.bucket(String(repeating: "a", count: 55)).count == 63)
+    }
+
+    actor CountingProvisioner: S3IdentityProvisioner {
+        var calls: [String] = []
+        func provision(company: String, credentials: S3Credentials) async throws {
+            calls.append(company)
+            try await Task.sleep(nanoseconds: 5_000_000)  // let other creations overlap
+        }
+    }
+
+    /// Keys made for many companies at once all end up in the file, one pair each.
+    @Test func concurrentCreationsKeepEveryCompany() async throws {
+        let file = makeTemporaryDirectory() + "/s3-credentials.json"
+        let provisioner = CountingProvisioner()
+        let keys = try NodeS3Credentials(file: file, provisioner: provisioner)
+        let companies = (0..<8).map { "co-\($0)" } + ["co-0", "co-1"]  // two asked twice
+        let made = try await withThrowingTaskGroup(of: (String, S3Credentials).self) { group in
+            for company in companies {
+                group.addTask { (company, try await keys.credentials(for: company, create: true)!) }
+            }
+            return try await group.reduce(into: [String: [S3Credentials]]()) { $0[$1.0, default: []].append($1.1) }
+        }
+        #expect(made.count == 8)
+        for (_, pairs) in made { #expect(Set(pairs).count == 1) }  // one pair per company
+        #expect(await provisioner.calls.count == 8)
+        #expect(Set(await provisioner.calls).count == 8)
+        let reloaded = try NodeS3Credentials(file: file, provisioner: NoProvisioning())
+        #expect(await reloaded.all().count == 8)
     }
 }

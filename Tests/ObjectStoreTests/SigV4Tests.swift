@@ -1,5 +1,5 @@
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 /// The worked examples of AWS's "Signature Calculations for the Authorization Header"
 /// (docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html): the documented

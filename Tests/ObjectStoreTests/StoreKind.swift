@@ -1,5 +1,5 @@
 import Testing
-@testable import ObjectStore
+import ObjectStore
 
 #if canImport(Glibc)
 import Glibc
@@ -31,11 +31,20 @@ enum StoreKind: String, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Waits for what a released upload does in the background (S3: its abort request).
+    func waitForBackgroundCleanup(_ store: any ObjectStore) async throws {
+        guard let s3 = store as? S3ObjectStore else { return }  // the file store cleans up in deinit
+        for _ in 0..<100 where !s3.activeUploads.withLockedValue({ $0.isEmpty }) {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(s3.activeUploads.withLockedValue { $0.isEmpty })
+    }
+
     /// Another instance over the same storage: what the node sees after a restart.
     func freshInstance() throws -> any ObjectStore {
         switch self {
         case .file: FileObjectStore(root: SharedStores.fileRoot)
-        case .s3: try S3Environment.current().makeStore(credentialsFile: SharedStores.s3CredentialsFile)
+        case .s3: try S3Environment.current().makeStore(dataDirectory: SharedStores.s3DataDirectory)
         }
     }
 }
@@ -44,8 +53,8 @@ enum SharedStores {
     static let fileRoot = makeTemporaryDirectory() + "/objects"
     static let file = FileObjectStore(root: fileRoot)
 
-    static let s3CredentialsFile = makeTemporaryDirectory() + "/s3-credentials.json"
-    static let s3 = Result { try S3Environment.current().makeStore(credentialsFile: s3CredentialsFile) }
+    static let s3DataDirectory = makeTemporaryDirectory()
+    static let s3 = Result { try S3Environment.current().makeStore(dataDirectory: s3DataDirectory) }
 }
 
 /// The S3 server the test script started (tools/with-seaweedfs), from the environment.
@@ -74,10 +83,13 @@ struct S3Environment {
                                  secretKey: try require("MLEDGER_S3_SECRET_KEY")))
     }
 
-    /// A store whose company keys live in `credentialsFile` (loaded afresh: a restarted node).
-    func makeStore(credentialsFile: String) throws -> S3ObjectStore {
-        let keys = try NodeS3Credentials(file: credentialsFile, provisioner: SeaweedFSFilerProvisioner(filerURL: filer))
-        return S3ObjectStore(endpoint: endpoint, admin: admin, credentials: keys)
+    /// A store whose company keys live in `<dataDirectory>/s3-credentials.json` (loaded afresh:
+    /// a restarted node), made the way the node makes it.
+    func makeStore(dataDirectory: String) throws -> S3ObjectStore {
+        let settings = S3Settings(endpoint: endpoint, admin: admin, seaweedFSFiler: filer)
+        let store = try ObjectStoreConfiguration.s3(settings).makeStore(dataDirectory: dataDirectory)
+        guard let s3 = store as? S3ObjectStore else { throw Missing(variable: "an S3ObjectStore from .s3 settings") }
+        return s3
     }
 }
 
