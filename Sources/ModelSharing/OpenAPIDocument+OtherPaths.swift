@@ -23,6 +23,11 @@ extension OpenAPIDocument {
                 "properties": {"contract_address": {"$ref": "#/components/schemas/Address"}}
               }
             }
+          },
+          "links": {
+            "record": {"operationId": "contractRecord_dataset", "parameters": {"address": "$response.body#/contract_address"}},
+            "verify": {"operationId": "contractVerify", "parameters": {"address": "$response.body#/contract_address"}},
+            "finalize": {"operationId": "contractFinalize", "parameters": {"address": "$response.body#/contract_address"}}
           }
         },
         "422": {"$ref": "#/components/responses/Invalid"},
@@ -53,6 +58,11 @@ extension OpenAPIDocument {
                 "properties": {"contract_address": {"$ref": "#/components/schemas/Address"}}
               }
             }
+          },
+          "links": {
+            "record": {"operationId": "contractRecord_model", "parameters": {"address": "$response.body#/contract_address"}},
+            "verify": {"operationId": "contractVerify", "parameters": {"address": "$response.body#/contract_address"}},
+            "finalize": {"operationId": "contractFinalize", "parameters": {"address": "$response.body#/contract_address"}}
           }
         },
         "422": {"$ref": "#/components/responses/Invalid"},
@@ -83,6 +93,14 @@ extension OpenAPIDocument {
                 "properties": {"contract_address": {"$ref": "#/components/schemas/Address"}}
               }
             }
+          },
+          "links": {
+            "record": {
+              "operationId": "contractRecord_model_unverified",
+              "parameters": {"address": "$response.body#/contract_address"}
+            },
+            "verify": {"operationId": "contractVerify", "parameters": {"address": "$response.body#/contract_address"}},
+            "finalize": {"operationId": "contractFinalize", "parameters": {"address": "$response.body#/contract_address"}}
           }
         },
         "422": {"$ref": "#/components/responses/Invalid"},

@@ -42,6 +42,10 @@ extension OpenAPIDocument {
                 "properties": {"dataset_id": {"type": "string", "format": "uuid"}}
               }
             }
+          },
+          "links": {
+            "metadata": {"operationId": "datasetMetadata", "parameters": {"id": "$response.body#/dataset_id"}},
+            "download": {"operationId": "downloadDataset", "parameters": {"id": "$response.body#/dataset_id"}}
           }
         },
         "400": {"$ref": "#/components/responses/IncompleteUpload"},
@@ -239,6 +243,11 @@ extension OpenAPIDocument {
                 "properties": {"model_id": {"type": "string", "format": "uuid"}}
               }
             }
+          },
+          "links": {
+            "metadata": {"operationId": "modelMetadata", "parameters": {"id": "$response.body#/model_id"}},
+            "download": {"operationId": "downloadModel", "parameters": {"id": "$response.body#/model_id"}},
+            "result": {"operationId": "uploadModelResult", "parameters": {"id": "$response.body#/model_id"}}
           }
         },
         "400": {"$ref": "#/components/responses/IncompleteUpload"},
@@ -272,7 +281,8 @@ extension OpenAPIDocument {
                 "properties": {"model_id": {"type": "string", "format": "uuid"}}
               }
             }
-          }
+          },
+          "links": {"metadata": {"operationId": "modelMetadataAlias", "parameters": {"id": "$response.body#/model_id"}}}
         },
         "409": {"$ref": "#/components/responses/Conflict"},
         "413": {"$ref": "#/components/responses/TooLarge"},

@@ -1,5 +1,7 @@
 """The REST API against its own OpenAPI document, with schemathesis (PyPI): property-based requests
-for every operation of `/openapi.json` on `mledger run --dev`, checking that no response is a 5xx
+for every operation of `/openapi.json` on `mledger run --dev` (and, in the stateful phase, chains
+that follow the document's links: a registration's id fed to its metadata, download and PUT),
+checking that no response is a 5xx
 and that every response conforms to the schema the document gives for its status. The number of
 examples is bounded (MLEDGER_SCHEMATHESIS_EXAMPLES, default 12 per operation; seed fixed, or
 MLEDGER_SCHEMATHESIS_SEED) so the run stays under a minute."""
@@ -57,7 +59,7 @@ def test_schemathesis_no_server_errors_and_conforming_responses(api, tmp_path):
     command = [str(Path(sys.executable).parent / "st"), "run", f"{api.api}/openapi.json",
                "--checks", "not_a_server_error,response_schema_conformance",
                "--max-examples", examples, "--seed", seed, "--workers", "1",
-               "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
+               "--phases", "examples,coverage,fuzzing,stateful", "--generation-database", "none",
                "--request-timeout", "30", "--no-color", "--suppress-health-check", "all",
                "--report", "ndjson", "--report-ndjson-path", str(report)]
     # One worker: hypothesis describes filters with ast.parse, which CPython 3.11 can crash on
