@@ -34,11 +34,21 @@ public final class APIMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
     ]
 
+    static let requests = MetricNameDescriptor(metricName: "mledger_api_requests", unitName: "total",
+                                               helpText: "REST requests answered, by route pattern and status")
+    static let requestBytes = MetricNameDescriptor(metricName: "mledger_api_request_bytes", unitName: "total",
+                                                   helpText: "Request body bytes read")
+    static let responseBytes = MetricNameDescriptor(metricName: "mledger_api_response_bytes", unitName: "total",
+                                                    helpText: "Response body bytes written")
+    static let registrationDuration = MetricNameDescriptor(metricName: "mledger_api_registration_duration", unitName: "seconds",
+                                                           helpText: "Time to a successful registration (store, anchor, index)")
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        let help = "Downloads refused or cut because the stored bytes do not match the chain"
-        integrityDataset = registry.makeCounter(name: "mledger_api_integrity_failures_total", labels: [("kind", "dataset")], help: help)
-        integrityModel = registry.makeCounter(name: "mledger_api_integrity_failures_total", labels: [("kind", "model")], help: help)
+        let integrity = MetricNameDescriptor(metricName: "mledger_api_integrity_failures", unitName: "total",
+                                             helpText: "Downloads refused or cut because the stored bytes do not match the chain")
+        integrityDataset = registry.makeCounter(descriptor: integrity, labels: [("kind", "dataset")])
+        integrityModel = registry.makeCounter(descriptor: integrity, labels: [("kind", "model")])
     }
 
     /// Counts one refused (or cut) download of a tampered object.
@@ -50,27 +60,23 @@ public final class APIMetrics: Sendable {
     }
 
     func request(method: String, route: String, status: Int) {
-        registry.makeCounter(name: "mledger_api_requests_total",
-                             labels: [("method", method), ("route", route), ("status", String(status))],
-                             help: "REST requests answered, by route pattern and status").increment()
+        registry.makeCounter(descriptor: Self.requests,
+                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
     }
 
     func bytesIn(route: String, _ count: Int) {
         guard count > 0 else { return }
-        registry.makeCounter(name: "mledger_api_request_bytes_total", labels: [("route", route)],
-                             help: "Request body bytes read").increment(by: Int64(count))
+        registry.makeCounter(descriptor: Self.requestBytes, labels: [("route", route)]).increment(by: Int64(count))
     }
 
     func bytesOut(route: String, _ count: Int) {
         guard count > 0 else { return }
-        registry.makeCounter(name: "mledger_api_response_bytes_total", labels: [("route", route)],
-                             help: "Response body bytes written").increment(by: Int64(count))
+        registry.makeCounter(descriptor: Self.responseBytes, labels: [("route", route)]).increment(by: Int64(count))
     }
 
     func registration(route: String, nanoseconds: UInt64) {
         registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "mledger_api_registration_duration", unitName: "seconds",
-                                             helpText: "Time to a successful registration (store, anchor, index)"),
+            descriptor: Self.registrationDuration,
             labels: [("route", route)], buckets: Self.registrationBuckets
         ).recordNanoseconds(Int64(clamping: nanoseconds))
     }

@@ -54,7 +54,7 @@ enum DocsPage {
             let codes = responseCodes(op.operation).joined(separator: " ")
             html += "<tr><td><span class=\"m \(op.method)\">\(op.method.uppercased())</span></td>"
                 + "<td class=\"path\"><a href=\"#\(anchor(op.method, op.path))\">\(escape(op.path))</a></td>"
-                + "<td>\(escape(op.operation["summary"]?.stringValue ?? ""))</td><td><code>\(codes)</code></td></tr>\n"
+                + "<td>\(inline(op.operation["summary"]?.stringValue ?? ""))</td><td><code>\(codes)</code></td></tr>\n"
         }
         html += "</table>\n"
         var currentTag: String?
@@ -72,7 +72,7 @@ enum DocsPage {
     static func operationSection(_ method: String, _ path: String, _ operation: JSONValue, document: JSONValue) -> String {
         var html = "<div class=\"op\" id=\"\(anchor(method, path))\"><h3><span class=\"m \(method)\">\(method.uppercased())</span> "
             + "<span class=\"path\">\(escape(path))</span></h3>\n"
-        html += "<p><b>\(escape(operation["summary"]?.stringValue ?? ""))</b></p>\n"
+        html += "<p><b>\(inline(operation["summary"]?.stringValue ?? ""))</b></p>\n"
         if let description = operation["description"]?.stringValue { html += "<p>\(inline(description))</p>\n" }
         if let parameters = operation["parameters"]?.arrayValue, !parameters.isEmpty {
             html += "<table><tr><th>Parameter</th><th>In</th><th>Required</th><th>Description</th></tr>\n"
