@@ -80,7 +80,10 @@ import Testing
             #expect(Self.sample(before, "mledger_api_requests_total", [#"route="/dataset""#]) == nil)
 
             let id = try await RoundTripTests.postCSV(client)
-            _ = try await HTTP.json(client, .get, "/dataset/\(id)/metadata")
+            let (_, metadata) = try await HTTP.json(client, .get, "/dataset/\(id)/metadata")
+            // `created` keeps ISO8601DateFormatter's spelling (the handlers format it with a format style now).
+            let created = try #require(metadata["created"]?.stringValue)
+            #expect(ISO8601DateFormatter().date(from: created).map { ISO8601DateFormatter().string(from: $0) } == created)
             _ = try await HTTP.json(client, .get, "/dataset/\(UUID().uuidString.lowercased())/metadata")
             _ = try await HTTP.json(client, .get, "/no/such/route/\(UUID().uuidString)")
             let (status, _, body) = try await HTTP.bytes(client, "/dataset/\(id)")
