@@ -65,7 +65,8 @@ def test_schemathesis_no_server_errors_and_conforming_responses(api, tmp_path):
     # One worker: hypothesis describes filters with ast.parse, which CPython 3.11 can crash on
     # when two threads parse at once ("AST constructor recursion depth mismatch").
     started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    # In the test's temporary directory: schemathesis writes a .schemathesis cache where it runs.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     print(output[-4000:])
