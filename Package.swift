@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Already reached through Hummingbird; named for the file store's blocking-I/O thread pool.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        // /metrics of the REST API: counters and histograms in the Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -105,6 +107,7 @@ let package = Package(
             "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -118,7 +121,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
-            "LedgerClient", "Node", "RPC", "Audit",
+            "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).

@@ -146,7 +146,7 @@ extension ModelSharingService {
             "dataset_id": .string(text(row.id)),
             "contract_address": .string(row.contractAddress),
             "status": .string(row.status.rawValue),
-            "created": .string(ISO8601DateFormatter().string(from: row.created)),
+            "created": .string(row.created.formatted(.iso8601)),  // a value-type format style: no formatter object per request
         ]
         if let sampleCount = row.sampleCount { extras["sample_count"] = .integer(sampleCount) }
         if let artifact = row.artifact {

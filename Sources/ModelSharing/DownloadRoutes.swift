@@ -65,10 +65,12 @@ extension ModelSharingService {
         let range: ByteRange?
         do { range = try ByteRange.parse(request.headers[.range], size: size) } catch {
             headers[.contentRange] = "bytes */\(size)"
+            headers[.contentType] = "application/json"  // the body is the JSON error, not the object
             return .response(Response(status: .rangeNotSatisfiable, headers: headers,
                                       body: ResponseBody(byteBuffer: ByteBuffer(string: SharingError.invalidField("Range", reason: "outside the object").body.serialized))))
         }
-        let download = VerifiedDownload(store: store, location: location, leaves: leaves, size: size, logger: logger)
+        let download = VerifiedDownload(store: store, location: location, leaves: leaves, size: size, logger: logger,
+                                        onIntegrityFailure: { [metrics] in metrics.integrityFailure(kind) })
         let served = range ?? ByteRange(lower: 0, upper: size)
         let body = try await download.prepare(range: served)
         headers[.contentLength] = String(served.upper - served.lower)
@@ -102,6 +104,7 @@ extension ModelSharingService {
     }
 
     private func integrityFailure(_ location: ObjectLocation, _ detail: String) -> SharingError {
+        metrics.integrityFailure(location.key.hasPrefix("datasets/") ? .dataset : .model)
         logger.error("integrity: refusing to serve \(location): \(detail)")
         return .integrity(detail)
     }

@@ -246,7 +246,7 @@ extension ModelSharingService {
             "model_id": .string(text(row.id)),
             "contract_address": .string(row.contractAddress),
             "status": .string(row.status.rawValue),
-            "created": .string(ISO8601DateFormatter().string(from: row.created)),
+            "created": .string(row.created.formatted(.iso8601)),  // a value-type format style: no formatter object per request
             "artifact_size": row.artifact.map { .integer($0.sizeBytes) } ?? .null,
             "keccak256": row.artifact.map { .string($0.keccak256) } ?? .null,
             "chunk_root": row.artifact.map { .string($0.chunkRoot) } ?? .null,

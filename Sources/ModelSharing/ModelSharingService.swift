@@ -52,6 +52,8 @@ public struct ModelSharingService: Sendable {
     let configuration: ModelSharingConfiguration
     let logger: Logger
     package var faults = SharingFaults()
+    /// What `GET /metrics` reports (APIMetrics.swift); one registry per service.
+    public var metrics = APIMetrics()
 
     package var reader: RecordReader { verification.reader }
     var senders: CompanySenders { verification.senders }
@@ -78,10 +80,13 @@ public struct ModelSharingService: Sendable {
     /// The model-sharing and verification routes on one router with the identity middleware.
     public func makeRouter() -> Router<SharingRequestContext> {
         let router = Router(context: SharingRequestContext.self)
+        router.middlewares.add(APIMetricsMiddleware(metrics: metrics))
         router.middlewares.add(LogRequestsMiddleware(.debug))
         router.middlewares.add(RequestFieldsIdentityMiddleware<SharingRequestContext>(maxBodyBytes: configuration.maxJSONBytes))
         verification.addRoutes(to: router)
         addRoutes(to: router)
+        addMetricsRoute(to: router)
+        addDocumentationRoutes(to: router)
         return router
     }
 

@@ -49,6 +49,8 @@ struct VerifiedDownload: Sendable {
     let leaves: ChunkLeaves
     let size: Int64
     let logger: Logger
+    /// Counts each refusal once (the `mledger_api_integrity_failures_total` metric).
+    var onIntegrityFailure: @Sendable () -> Void = {}
 
     /// Checks the object's presence and size and reads and checks the first chunk of `range`;
     /// returns the response body that streams the rest.
@@ -82,7 +84,7 @@ struct VerifiedDownload: Sendable {
         } catch {
             throw fail("\(error)")
         }
-        let logger = self.logger, location = self.location
+        let logger = self.logger, location = self.location, onIntegrityFailure = self.onIntegrityFailure
         let sendable = SendableBox(source)
         return ResponseBody(contentLength: Int(range.upper - range.lower)) { writer in
             var source = sendable.value
@@ -96,10 +98,12 @@ struct VerifiedDownload: Sendable {
                 offset += Int64(chunkBytes.count)
                 if offset >= range.upper { break }
                 do { bytes = try await source.next() } catch {
+                    onIntegrityFailure()
                     logger.error("integrity: download of \(location) aborted at byte \(offset): \(error)")
                     throw error
                 }
                 if bytes == nil, offset < range.upper {
+                    onIntegrityFailure()
                     logger.error("integrity: \(location) ended at byte \(offset) of \(range.upper)")
                     throw SharingError.integrity("object ended early")
                 }
@@ -109,6 +113,7 @@ struct VerifiedDownload: Sendable {
     }
 
     private func fail(_ detail: String) -> SharingError {
+        onIntegrityFailure()
         logger.error("integrity: refusing to serve \(location): \(detail)")
         return .integrity(detail)
     }

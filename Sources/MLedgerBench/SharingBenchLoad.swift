@@ -1,0 +1,132 @@
+import Primitives
+import Foundation
+
+extension SharingBench {
+    // MARK: Registrations
+
+    /// `--registrations` JSON datasets, then as many JSON models citing the first, from
+    /// `--clients` keep-alive connections; returns a model id for the latency run.
+    func registrations(port: Int) throws -> String {
+        let count = options.registrations
+        let datasets = try load(port: port, count: count) { i in
+            let hash = String(format: "0x%064x", i + 1)
+            let body = #"{"organization_id": "bench", "developer_id": "bench", "samples_dimension": "(8)", "size_bytes": 1000, "hash": "\#(hash)"}"#
+            return ("POST", "/dataset", Array(body.utf8))
+        }
+        guard let dataset = datasets.ids.first else { throw NodeBenchError.transport("no dataset registered") }
+        let models = try load(port: port, count: count) { _ in
+            let body = #"{"model_params": {"developer_id": "bench", "organization_id": "bench", "train_image": "mledger/bench:1", "params": {"lr": 0.01}}, "data_params": {"dataset_id": "\#(dataset)"}}"#
+            return ("POST", "/model", Array(body.utf8))
+        }
+        guard let model = models.ids.first else { throw NodeBenchError.transport("no model registered") }
+        let noop = try load(port: port, count: max(2000, count)) { _ in ("GET", "/bench/noop", []) }
+        let noopRate = Double(noop.count) / noop.seconds
+        let reference = String(format: "no-op route %.0f req/s on the same %d connections", noopRate, options.clients)
+        report("JSON dataset registrations (POST /dataset)", Double(count) / datasets.seconds, "/s", reference: reference)
+        report("JSON model registrations (POST /model)", Double(count) / models.seconds, "/s", reference: reference)
+        report("  datasets + models together", Double(2 * count) / (datasets.seconds + models.seconds), "/s", reference: "target 500/s")
+        return model
+    }
+
+    /// Sends `count` requests from `options.clients` threads, one keep-alive connection each;
+    /// every answer must be 200. Returns the wall time and the ids the answers carried.
+    func load(port: Int, count: Int, request: @escaping @Sendable (Int) -> (String, String, [UInt8])) throws
+        -> (seconds: Double, count: Int, ids: [String]) {
+        let state = LoadState()
+        let group = DispatchGroup()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<options.clients {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                do {
+                    let socket = try SharingBenchSocket(port: port)
+                    while let i = state.next(below: count) {
+                        let (method, path, body) = request(i)
+                        let (status, answer) = try socket.exchange(method, path, contentType: body.isEmpty ? nil : "application/json", body: body)
+                        guard status == 200 else {
+                            throw NodeBenchError.transport("\(method) \(path) answered \(status): \(String(decoding: answer.prefix(300), as: UTF8.self))")
+                        }
+                        if !answer.isEmpty {
+                            state.add(JSONValueText.string(answer, key: "dataset_id") ?? JSONValueText.string(answer, key: "model_id"))
+                        }
+                    }
+                } catch {
+                    state.fail(error)
+                }
+            }
+        }
+        group.wait()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if let error = state.failure { throw error }
+        return (seconds, count, state.ids)
+    }
+
+    // MARK: Latency
+
+    /// p99 of `GET /model/{id}/metadata` and of the no-op route, each under 50 wrk connections.
+    func latency(port: Int, modelId: String) throws {
+        guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("p99 GET /model/{id}/metadata, 50 clients: skipped, wrk not installed (apt-get install wrk)")
+            return
+        }
+        let noop = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/bench/noop")
+        let metadata = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/model/\(modelId)/metadata")
+        report("p99 GET /model/{id}/metadata, 50 clients", metadata.p99Milliseconds, "ms",
+               reference: String(format: "no-op route p99 %.2f ms; %.0f vs %.0f req/s; target < 20 ms",
+                                 noop.p99Milliseconds, metadata.requestsPerSecond, noop.requestsPerSecond))
+    }
+
+    func wrkRun(_ wrk: String, url: String) throws -> (p99Milliseconds: Double, requestsPerSecond: Double) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = ["-t2", "-c50", "-d\(options.wrkSeconds)s", "--latency", url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // wrk counts non-2xx answers separately: any of them makes the figure meaningless.
+        guard process.terminationStatus == 0, !output.contains("Non-2xx"),
+              let p99 = Self.wrkValue(output, prefix: "99%"), let rate = Self.wrkValue(output, prefix: "Requests/sec:") else {
+            throw NodeBenchError.transport("wrk \(url) failed:\n\(output)")
+        }
+        return (p99, rate)
+    }
+
+    /// The number after `prefix` on its line, in milliseconds when it carries a time unit.
+    static func wrkValue(_ output: String, prefix: String) -> Double? {
+        for line in output.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count >= 2, words[0] == prefix else { continue }
+            let text = String(words[1])
+            for (unit, scale) in [("us", 1e-3), ("ms", 1.0), ("s", 1e3)] where text.hasSuffix(unit) {
+                return Double(text.dropLast(unit.count)).map { $0 * scale }
+            }
+            return Double(text)
+        }
+        return nil
+    }
+}
+
+/// Work distribution and results of one load run, shared by its client threads.
+final class LoadState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var issued = 0
+    private var collected: [String] = []
+    private var error: (any Error)?
+
+    func next(below count: Int) -> Int? {
+        lock.withLock {
+            guard issued < count, error == nil else { return nil }
+            issued += 1
+            return issued - 1
+        }
+    }
+
+    func add(_ id: String?) { if let id { lock.withLock { collected.append(id) } } }
+    func fail(_ failure: any Error) { lock.withLock { if error == nil { error = failure } } }
+    var ids: [String] { lock.withLock { collected } }
+    var failure: (any Error)? { lock.withLock { error } }
+}
