@@ -113,3 +113,26 @@ class NodeProcess:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+REST_LISTENING = re.compile(r"REST API listening on http://127\.0\.0\.1:(\d+)")
+DEV_DATADIR = re.compile(r"development chain in (\S+)")
+
+
+def start_rest_dev_node(log_path: Path, timeout: float = 30) -> "NodeProcess":
+    """`mledger run --dev` with its REST API: the node gets `.api` (the REST base URL) and
+    `.datadir` (the throw-away data directory), read from its log lines."""
+    node = NodeProcess(None, log_path=log_path).start()
+    deadline = time.monotonic() + timeout
+    port = datadir = None
+    while (port is None or datadir is None) and time.monotonic() < deadline:
+        for line in list(node._lines):
+            if match := REST_LISTENING.search(line):
+                port = int(match.group(1))
+            if match := DEV_DATADIR.search(line):
+                datadir = Path(match.group(1))
+        time.sleep(0.05)
+    assert port is not None and datadir is not None, f"no REST API or data directory line:\n{node.log_tail()}"
+    node.api = f"http://127.0.0.1:{port}"
+    node.datadir = datadir
+    return node

@@ -5,35 +5,19 @@ range) and, after a stored byte is flipped on disk, refused with 409 before any 
 
 import hashlib
 import json
-import re
-import time
 from pathlib import Path
 
 import pytest
 import requests
 from eth_utils import keccak
 
-from mledger_node import NodeProcess
+from mledger_node import start_rest_dev_node
 
-REST = re.compile(r"REST API listening on http://127\.0\.0\.1:(\d+)")
-DATADIR = re.compile(r"development chain in (\S+)")
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    node = NodeProcess(None, log_path=tmp_path_factory.mktemp("sharing") / "node.log").start()
-    deadline = time.monotonic() + 30
-    port = datadir = None
-    while (port is None or datadir is None) and time.monotonic() < deadline:
-        for line in list(node._lines):
-            if match := REST.search(line):
-                port = int(match.group(1))
-            if match := DATADIR.search(line):
-                datadir = Path(match.group(1))
-        time.sleep(0.05)
-    assert port is not None and datadir is not None, node.log_tail()
-    node.api = f"http://127.0.0.1:{port}"
-    node.datadir = datadir
+    node = start_rest_dev_node(tmp_path_factory.mktemp("sharing") / "node.log")
     yield node
     assert node.stop() == 0, node.log_tail()
 

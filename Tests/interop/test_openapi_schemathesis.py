@@ -8,7 +8,6 @@ MLEDGER_SCHEMATHESIS_SEED) so the run stays under a minute (2,479 cases in 13 s 
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -17,22 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from mledger_node import NodeProcess
+from mledger_node import start_rest_dev_node
 
-REST = re.compile(r"REST API listening on http://127\.0\.0\.1:(\d+)")
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    node = NodeProcess(None, log_path=tmp_path_factory.mktemp("openapi") / "node.log").start()
-    deadline = time.monotonic() + 30
-    port = None
-    while port is None and time.monotonic() < deadline:
-        match = next((REST.search(line) for line in list(node._lines) if REST.search(line)), None)
-        port = int(match.group(1)) if match else None
-        time.sleep(0.05)
-    assert port is not None, f"no 'REST API listening on' line:\n{node.log_tail()}"
-    node.api = f"http://127.0.0.1:{port}"
+    node = start_rest_dev_node(tmp_path_factory.mktemp("openapi") / "node.log")
     yield node
     assert node.stop() == 0, node.log_tail()
 

@@ -4,8 +4,6 @@ runtime code compared with the committed artifact, their events found with get_l
 lineage audited by the `mledger audit` binary over JSON-RPC."""
 
 import json
-import re
-import time
 import urllib.error
 import urllib.request
 
@@ -14,9 +12,8 @@ from web3 import Web3
 
 from dev_chain import REPO_ROOT
 from ledger_helpers import make_web3
-from mledger_node import NodeProcess, mledger
+from mledger_node import mledger, start_rest_dev_node
 
-REST = re.compile(r"REST API listening on http://127\.0\.0\.1:(\d+)")
 ARTIFACTS = REPO_ROOT / "contracts" / "build"
 
 
@@ -26,16 +23,7 @@ def artifact(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def dev_node(tmp_path_factory):
-    """`mledger run --dev`: the REST API signs with company keys under the public dev passphrase."""
-    node = NodeProcess(None, log_path=tmp_path_factory.mktemp("rest") / "node.log").start()
-    deadline = time.monotonic() + 30
-    port = None
-    while port is None and time.monotonic() < deadline:
-        match = next((REST.search(line) for line in list(node._lines) if REST.search(line)), None)
-        port = int(match.group(1)) if match else None
-        time.sleep(0.05)
-    assert port is not None, f"no 'REST API listening on' line:\n{node.log_tail()}"
-    node.api = f"http://127.0.0.1:{port}"
+    node = start_rest_dev_node(tmp_path_factory.mktemp("rest") / "node.log")
     yield node
     assert node.stop() == 0, node.log_tail()
 
