@@ -122,9 +122,14 @@ DEV_DATADIR = re.compile(r"development chain in (\S+)")
 def start_rest_dev_node(log_path: Path, timeout: float = 30) -> "NodeProcess":
     """`mledger run --dev` with its REST API: the node gets `.api` (the REST base URL) and
     `.datadir` (the throw-away data directory), read from its log lines."""
-    node = NodeProcess(None, log_path=log_path).start()
+    return wait_for_rest(NodeProcess(None, log_path=log_path).start(), timeout)
+
+
+def wait_for_rest(node: "NodeProcess", timeout: float = 30) -> "NodeProcess":
+    """Waits for a started node's REST API line; sets `.api`, and `.datadir` for a --dev chain."""
     deadline = time.monotonic() + timeout
-    port = datadir = None
+    port = None
+    datadir = node.datadir
     while (port is None or datadir is None) and time.monotonic() < deadline:
         for line in list(node._lines):
             if match := REST_LISTENING.search(line):
