@@ -140,14 +140,9 @@ extension ModelSharingService {
     /// The metadata as posted (every field reads back as written), plus extras where the client
     /// did not give them.
     static func datasetJSON(_ row: DatasetRow) -> JSONValue {
-        var fields: [String: JSONValue] = [:]
-        if case .object(let posted)? = JSONValue.parse(Array(row.metadata.utf8)) { fields = posted }
-        var extras: [String: JSONValue] = [
-            "dataset_id": .string(text(row.id)),
-            "contract_address": .string(row.contractAddress),
-            "status": .string(row.status.rawValue),
-            "created": .string(row.created.formatted(.iso8601)),  // a value-type format style: no formatter object per request
-        ]
+        var fields = postedFields(row.metadata)
+        var extras = recordExtras(idKey: "dataset_id", id: row.id, contract: row.contractAddress, status: row.status,
+                                  created: row.created)
         if let sampleCount = row.sampleCount { extras["sample_count"] = .integer(sampleCount) }
         if let artifact = row.artifact {
             extras["size_bytes"] = .integer(artifact.sizeBytes)
@@ -163,17 +158,42 @@ extension ModelSharingService {
     }
 
     func listDatasets<Context: IdentityRequestContext>(_ request: Request, context: Context) async throws -> JSONValue {
-        let caller = try identity(context)
-        let query = request.uri.queryParameters
-        let page = try Self.page(query)
-        var filter = RegistryFilter(company: caller.company, developer: query.get("developer"))
-        filter.status = try Self.status(query.get("status"))
-        let rows = try await registry.datasets(filter, page: page)
-        return .object(["datasets": .array(rows.map(Self.datasetJSON)), "limit": .integer(Int64(page.limit)),
-                        "offset": .integer(Int64(page.offset))])
+        let (filter, page) = try listing(request, context: context)
+        return Self.listed("datasets", try await registry.datasets(filter, page: page).map(Self.datasetJSON), page)
     }
 
     // MARK: Shared helpers
+
+    /// The filter (the caller's company, `developer`, `status`) and page (`limit`, `offset`)
+    /// every listing reads from its query.
+    func listing<Context: IdentityRequestContext>(_ request: Request, context: Context) throws -> (RegistryFilter, RegistryPage) {
+        let caller = try identity(context)
+        let query = request.uri.queryParameters
+        var filter = RegistryFilter(company: caller.company, developer: query.get("developer"))
+        filter.status = try Self.status(query.get("status"))
+        return (filter, try Self.page(query))
+    }
+
+    /// A listing's answer: the records under `key`, and the page that was asked for.
+    static func listed(_ key: String, _ records: [JSONValue], _ page: RegistryPage) -> JSONValue {
+        .object([key: .array(records), "limit": .integer(Int64(page.limit)), "offset": .integer(Int64(page.offset))])
+    }
+
+    /// The metadata document as the client posted it (an object; anything else reads as empty).
+    static func postedFields(_ metadata: String) -> [String: JSONValue] {
+        if case .object(let posted)? = JSONValue.parse(Array(metadata.utf8)) { return posted }
+        return [:]
+    }
+
+    /// What every record's metadata carries beside the posted fields.
+    static func recordExtras(idKey: String, id: UUID, contract: String, status: RecordStatus, created: Date) -> [String: JSONValue] {
+        [
+            idKey: .string(text(id)),
+            "contract_address": .string(contract),
+            "status": .string(status.rawValue),
+            "created": .string(created.formatted(.iso8601)),  // a value-type format style: no formatter object per request
+        ]
+    }
 
     static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 

@@ -240,17 +240,14 @@ extension ModelSharingService {
     /// The posted shape with every posted field as written, `res_hash` (`hash` for unverified
     /// models) set to the anchored weights hash once final, and extras beside.
     static func modelJSON(_ row: ModelRow) -> JSONValue {
-        var posted: [String: JSONValue] = [:]
-        if case .object(let fields)? = JSONValue.parse(Array(row.metadata.utf8)) { posted = fields }
-        let extras: [String: JSONValue] = [
-            "model_id": .string(text(row.id)),
-            "contract_address": .string(row.contractAddress),
-            "status": .string(row.status.rawValue),
-            "created": .string(row.created.formatted(.iso8601)),  // a value-type format style: no formatter object per request
+        let posted = postedFields(row.metadata)
+        var extras = recordExtras(idKey: "model_id", id: row.id, contract: row.contractAddress, status: row.status,
+                                  created: row.created)
+        extras.merge([
             "artifact_size": row.artifact.map { .integer($0.sizeBytes) } ?? .null,
             "keccak256": row.artifact.map { .string($0.keccak256) } ?? .null,
             "chunk_root": row.artifact.map { .string($0.chunkRoot) } ?? .null,
-        ]
+        ]) { _, new in new }
         if row.unverified {
             var fields = posted
             if let artifact = row.artifact { fields["hash"] = .string(artifact.keccak256) } else if fields["hash"] == nil { fields["hash"] = .null }
@@ -272,14 +269,8 @@ extension ModelSharingService {
     }
 
     func listModels<Context: IdentityRequestContext>(_ request: Request, context: Context) async throws -> JSONValue {
-        let caller = try identity(context)
-        let query = request.uri.queryParameters
-        let page = try Self.page(query)
-        var filter = RegistryFilter(company: caller.company, developer: query.get("developer"))
-        filter.status = try Self.status(query.get("status"))
-        if let dataset = query.get("dataset") { filter.datasetId = try Self.uuid(dataset, field: "dataset") }
-        let rows = try await registry.models(filter, page: page)
-        return .object(["models": .array(rows.map(Self.modelJSON)), "limit": .integer(Int64(page.limit)),
-                        "offset": .integer(Int64(page.offset))])
+        var (filter, page) = try listing(request, context: context)
+        if let dataset = request.uri.queryParameters.get("dataset") { filter.datasetId = try Self.uuid(dataset, field: "dataset") }
+        return Self.listed("models", try await registry.models(filter, page: page).map(Self.modelJSON), page)
     }
 }
