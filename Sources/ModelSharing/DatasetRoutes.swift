@@ -41,9 +41,7 @@ extension ModelSharingService {
         do {
             while let head = try await reader.nextPart() {
                 if head.name == "metadata" {
-                    guard metadata == nil else { throw SharingError.invalidBody("more than one metadata part") }
-                    let bytes = try await reader.collectPart(limit: configuration.maxJSONBytes, field: "metadata")
-                    metadata = (try Self.metadataDocument(bytes), String(decoding: bytes, as: UTF8.self))
+                    metadata = try await metadataPart(reader, seen: metadata != nil)
                 } else if head.filename != nil {
                     guard artifact == nil else { throw SharingError.invalidBody("more than one file part") }
                     guard let metadata else { throw SharingError.invalidBody("the metadata part must come before the file part") }

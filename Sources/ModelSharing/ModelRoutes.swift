@@ -42,10 +42,9 @@ extension ModelSharingService {
         do {
             while let head = try await reader.nextPart() {
                 if head.name == "metadata" {
-                    guard metadata == nil else { throw SharingError.invalidBody("more than one metadata part") }
-                    let bytes = try await reader.collectPart(limit: configuration.maxJSONBytes, field: "metadata")
-                    let document = try Self.metadataDocument(bytes)
-                    metadata = (document, String(decoding: bytes, as: UTF8.self))
+                    let part = try await metadataPart(reader, seen: metadata != nil)
+                    metadata = part
+                    let document = part.document
                     let who = try identity(context, metadata: document)
                     caller = who
                     // Validated before the file is read: a bad metadata part stores nothing.

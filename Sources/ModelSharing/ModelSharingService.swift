@@ -220,12 +220,15 @@ public struct ModelSharingService: Sendable {
             "Content-Type must be application/json" + (multipartAllowed ? " or multipart/form-data" : "") + ", got \"\(type)\"")
     }
 
-    /// Parses a `metadata` part: a JSON object.
-    static func metadataDocument(_ bytes: [UInt8]) throws -> JSONValue {
+    /// Reads the `metadata` part the reader stands at: the only one (`seen` says whether one
+    /// came before), at most `maxJSONBytes`, a JSON object; with its text as posted.
+    func metadataPart(_ reader: MultipartReader, seen: Bool) async throws -> (document: JSONValue, text: String) {
+        guard !seen else { throw SharingError.invalidBody("more than one metadata part") }
+        let bytes = try await reader.collectPart(limit: configuration.maxJSONBytes, field: "metadata")
         guard let document = JSONValue.parse(bytes), case .object = document else {
             throw SharingError.invalidField("metadata", reason: "must be a JSON object")
         }
-        return document
+        return (document, String(decoding: bytes, as: UTF8.self))
     }
 
     /// A file part's name: plain, without path separators or leading dots.
