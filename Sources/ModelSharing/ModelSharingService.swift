@@ -10,6 +10,12 @@ import Registry
 import RPC
 import Verification
 
+/// A service module that serves its routes on the REST port beside model sharing (training,
+/// translation, online learning). Its handlers read the caller from `context.identity`.
+public protocol SharingRouteProvider: Sendable {
+    func addRoutes(to router: Router<SharingRequestContext>)
+}
+
 /// Limits of the model-sharing API.
 public struct ModelSharingConfiguration: Sendable {
     /// Largest JSON body, and largest `metadata` part of a multipart upload.
@@ -46,11 +52,11 @@ package struct SharingFaults: Sendable {
 /// `GET /dataset/{id}`, `GET /model/{id}` (verified download), `GET /dataset/{id}/metadata`,
 /// `GET /model/{id}/metadata`, `GET /metadata/{id}`, `GET /datasets`, `GET /models`.
 public struct ModelSharingService: Sendable {
-    let verification: VerificationService
-    let registry: Registry
-    let store: any ObjectStore
-    let configuration: ModelSharingConfiguration
-    let logger: Logger
+    public let verification: VerificationService
+    public let registry: Registry
+    public let store: any ObjectStore
+    public let configuration: ModelSharingConfiguration
+    public let logger: Logger
     package var faults = SharingFaults()
     /// What `GET /metrics` reports (APIMetrics.swift); one registry per service.
     public var metrics = APIMetrics()
@@ -77,14 +83,17 @@ public struct ModelSharingService: Sendable {
         return removed
     }
 
-    /// The model-sharing and verification routes on one router with the identity middleware.
-    public func makeRouter() -> Router<SharingRequestContext> {
+    /// The model-sharing and verification routes on one router with the identity middleware,
+    /// plus the routes of the services built on model sharing (training, translation, online
+    /// learning), which see the same caller identity and metrics.
+    public func makeRouter(extraRoutes: [any SharingRouteProvider] = []) -> Router<SharingRequestContext> {
         let router = Router(context: SharingRequestContext.self)
         router.middlewares.add(APIMetricsMiddleware(metrics: metrics))
         router.middlewares.add(LogRequestsMiddleware(.debug))
         router.middlewares.add(RequestFieldsIdentityMiddleware<SharingRequestContext>(maxBodyBytes: configuration.maxJSONBytes))
         verification.addRoutes(to: router)
         addRoutes(to: router)
+        for provider in extraRoutes { provider.addRoutes(to: router) }
         addMetricsRoute(to: router)
         addDocumentationRoutes(to: router)
         return router
@@ -121,12 +130,13 @@ public struct ModelSharingService: Sendable {
 
     /// One REST application serving model sharing and verification on `host:port`; runs the
     /// orphan sweep before it starts listening.
-    public static func makeApplication(service: ModelSharingService, host: String, port: Int, logger: Logger,
+    public static func makeApplication(service: ModelSharingService, extraRoutes: [any SharingRouteProvider] = [],
+                                       host: String, port: Int, logger: Logger,
                                        onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
         -> some ApplicationProtocol {
         _ = try await service.sweep()
         return Application(
-            router: service.makeRouter(),
+            router: service.makeRouter(extraRoutes: extraRoutes),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MLedger"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
