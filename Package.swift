@@ -34,9 +34,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         // Only to rename its module (see swiftCryptoAlias); MLedger's hashing is its own Crypto.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        // Registry (SQLite on Debian's libsqlite3) and the streaming multipart parser of model sharing.
+        // Registry (SQLite on Debian's libsqlite3).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // S3 object store: streaming request and response bodies over HTTP/1.1.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Already reached through Hummingbird; named for the file store's blocking-I/O thread pool.
@@ -106,7 +105,6 @@ let package = Package(
         .target(name: "ModelSharing", dependencies: [
             "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
@@ -154,7 +152,7 @@ let package = Package(
         ]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ModelSharingTests", dependencies: [
-            "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
+            "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
             "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

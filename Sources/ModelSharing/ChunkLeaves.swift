@@ -1,6 +1,7 @@
 import Crypto
 import Datasets
 import Foundation
+import NIOCore
 import Primitives
 
 /// The leaf hashes of a file's 64 KiB chunk commitment (`Datasets.ChunkMerkleCommitment`):
@@ -60,16 +61,23 @@ struct ChunkLeaves: Equatable, Sendable {
 }
 
 /// Everything computed over an upload in one pass: size, Keccak-256 of the whole file and the
-/// chunk leaves.
+/// chunk leaves. The two hashes are independent, so the whole-file one (`whole`) can run on
+/// another thread while the leaves are computed (`updateChunks`), as `ArtifactIngest` does.
 struct ArtifactHasher {
-    private var whole = Keccak256()
+    let whole = WholeFileKeccak()
     private var chunk = Keccak256()
     private var filled = 0
     private(set) var size: Int64 = 0
     private(set) var leaves: [Hash32] = []
 
+    /// Both hashes on the calling thread.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         whole.update(bytes)
+        updateChunks(bytes)
+    }
+
+    /// The chunk leaves (and the size) only; the caller feeds `whole` the same bytes.
+    mutating func updateChunks(_ bytes: UnsafeRawBufferPointer) {
         size += Int64(bytes.count)
         var rest = bytes
         while !rest.isEmpty {
@@ -91,4 +99,21 @@ struct ArtifactHasher {
         if filled > 0 || all.isEmpty { all.append(chunk.finalize()) }
         return (whole.finalize(), ChunkLeaves(hashes: all))
     }
+}
+
+/// The running Keccak-256 of a whole file, fed from one task at a time (each `update` is awaited
+/// before the next starts), which is what makes the unchecked `Sendable` sound.
+final class WholeFileKeccak: @unchecked Sendable {
+    private var state = Keccak256()
+
+    func update(_ bytes: UnsafeRawBufferPointer) { state.update(bytes) }
+
+    /// Hashes the batch off the caller's task, so it overlaps with the caller's own work.
+    func update(_ batch: [ByteBuffer]) async {
+        await Task.detached(priority: .high) {
+            for buffer in batch { buffer.withUnsafeReadableBytes { self.state.update($0) } }
+        }.value
+    }
+
+    func finalize() -> Hash32 { state.finalize() }
 }

@@ -1,48 +1,34 @@
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// The headers of one multipart part that the API looks at.
-struct MultipartPartHead: Equatable {
-    var name: String?
-    var filename: String?
-    var contentType: String?
+package struct MultipartPartHead: Equatable {
+    package var name: String?
+    package var filename: String?
+    package var contentType: String?
 }
 
-/// Reads a `multipart/form-data` request body part by part, streaming: at most one request-body
-/// buffer is held at a time, so a 10 GiB file part passes through in pieces. Built on
-/// MultipartKit's push parser; its callbacks fill a small queue that the pull methods drain.
+/// Reads a `multipart/form-data` request body part by part, streaming: a part's body is handed
+/// on as slices of the request-body buffers (`MultipartScanner`), so a 10 GiB file part passes
+/// through in pieces and is never copied on the way.
 ///
 /// Limits: more than `maxBytes` in the whole body is `.payloadTooLarge`; a body that ends
 /// before the closing boundary (a client gone mid-upload, a truncated request) is
 /// `.incompleteUpload`, so a cut-off file is never taken for a complete one.
 final class MultipartReader {
-    private enum Event {
-        case header(String, String)
-        case body(ByteBuffer)
-        case partEnd
-    }
-
-    private let parser: MultipartParser
+    private var scanner: MultipartScanner
     private var iterator: RequestBody.AsyncIterator
-    private var queue: [Event] = []
+    private var queue: [MultipartScanner.Event] = []
     private var queueStart = 0
     private var finished = false
     private var inPart = false
     private let maxBytes: Int64
     private(set) var bytesRead: Int64 = 0
-    /// The last bytes of the raw body, to check that it ends with the closing boundary.
-    private var tail: [UInt8] = []
-    private let closing: [UInt8]
 
     init(body: RequestBody, boundary: String, maxBytes: Int64) {
-        parser = MultipartParser(boundary: boundary)
+        scanner = MultipartScanner(boundary: boundary)
         iterator = body.makeAsyncIterator()
         self.maxBytes = maxBytes
-        closing = Array("--\(boundary)--".utf8)
-        parser.onHeader = { [unowned self] name, value in queue.append(.header(name, value)) }
-        parser.onBody = { [unowned self] buffer in queue.append(.body(buffer)) }
-        parser.onPartComplete = { [unowned self] in queue.append(.partEnd) }
     }
 
     /// The boundary of a `multipart/form-data` content type, nil for other types.
@@ -62,50 +48,47 @@ final class MultipartReader {
     /// The next part's headers, skipping what is left of the current part; nil after the last.
     func nextPart() async throws -> MultipartPartHead? {
         while inPart { _ = try await nextBodyChunk() }
-        var headers: [(String, String)] = []
-        while true {
-            guard let event = try await nextEvent() else {
-                if headers.isEmpty { return nil }
-                throw SharingError.incompleteUpload("multipart body ends inside a part's headers")
-            }
+        while let event = try await nextEvent() {
             switch event {
-            case .header(let name, let value):
-                headers.append((name, value))
-            case .body(let buffer):
-                pushBack(.body(buffer))
+            case .partStart(let head):
                 inPart = true
-                return Self.head(headers)
-            case .partEnd:
-                // A part with an empty body.
-                pushBack(.partEnd)
-                inPart = true
-                return Self.head(headers)
+                return head
+            case .body, .partEnd:
+                throw SharingError.invalidBody("malformed multipart body")
             }
         }
+        return nil
     }
 
-    /// The next bytes of the current part, nil at its end. Adjacent pieces are joined (the
-    /// parser cuts a binary body at every CR byte).
-    func nextBodyChunk(preferredSize: Int = 1 << 20) async throws -> ByteBuffer? {
+    /// The next bytes of the current part (a slice of a request-body buffer), nil at its end.
+    func nextBodyChunk() async throws -> ByteBuffer? {
         guard inPart else { return nil }
-        var joined: ByteBuffer?
         while true {
-            if joined != nil, queueStart == queue.count { return joined }  // return what we have before waiting
             guard let event = try await nextEvent() else {
                 throw SharingError.incompleteUpload("multipart body ends inside a part")
             }
             switch event {
-            case .body(var buffer):
-                if joined == nil { joined = buffer } else { joined!.writeBuffer(&buffer) }
-                if joined!.readableBytes >= preferredSize { return joined }
+            case .body(let buffer): return buffer
             case .partEnd:
                 inPart = false
-                if joined != nil { pushBack(.partEnd); inPart = true; return joined }
                 return nil
-            case .header:
+            case .partStart:
                 throw SharingError.invalidBody("malformed multipart body")
             }
         }
+    }
+
+    /// The next pieces of the current part, at least `minimumBytes` of them unless the part ends
+    /// first; nil at its end. Batching lets a consumer hand large amounts to other threads at
+    /// once, without joining (copying) the pieces.
+    func nextBodyBatch(minimumBytes: Int) async throws -> [ByteBuffer]? {
+        var batch: [ByteBuffer] = []
+        var total = 0
+        while total < minimumBytes, let buffer = try await nextBodyChunk() {
+            total += buffer.readableBytes
+            batch.append(buffer)
+        }
+        return batch.isEmpty ? nil : batch
     }
 
     /// Collects the current part's body, refusing more than `limit` bytes.
@@ -122,16 +105,7 @@ final class MultipartReader {
 
     // MARK: Queue
 
-    private func pushBack(_ event: Event) {
-        if queueStart > 0 {
-            queueStart -= 1
-            queue[queueStart] = event
-        } else {
-            queue.insert(event, at: 0)
-        }
-    }
-
-    private func nextEvent() async throws -> Event? {
+    private func nextEvent() async throws -> MultipartScanner.Event? {
         while queueStart == queue.count {
             queue.removeAll(keepingCapacity: true)
             queueStart = 0
@@ -150,19 +124,15 @@ final class MultipartReader {
         }
         guard let buffer = next else {
             finished = true
-            var end = tail[...]
-            while let last = end.last, last == 0x0d || last == 0x0a || last == 0x20 || last == 0x09 { end = end.dropLast() }
-            guard end.count >= closing.count, Array(end.suffix(closing.count)) == closing else {
+            guard scanner.isComplete else {
                 throw SharingError.incompleteUpload("multipart body ends before its closing boundary")
             }
             return
         }
         bytesRead += Int64(buffer.readableBytes)
         guard bytesRead <= maxBytes else { throw SharingError.payloadTooLarge("request body exceeds \(maxBytes) bytes") }
-        tail.append(contentsOf: buffer.readableBytesView.suffix(closing.count + 8))
-        if tail.count > 2 * (closing.count + 8) { tail.removeFirst(tail.count - (closing.count + 8)) }
-        do { try parser.execute(buffer) } catch {
-            throw SharingError.invalidBody("malformed multipart body")
+        do { try scanner.feed(buffer, into: &queue) } catch {
+            throw SharingError.invalidBody("malformed multipart body (\(error))")
         }
     }
 

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
 
@@ -173,12 +174,21 @@ actor FileUpload: ObjectUpload {
     }
 
     func write(_ bytes: ArraySlice<UInt8>) async throws {
+        try await write(count: bytes.count) { body in try bytes.withUnsafeBytes(body) }
+    }
+
+    func write(buffer: ByteBuffer) async throws {
+        try await write(count: buffer.readableBytes) { body in try buffer.withUnsafeReadableBytes(body) }
+    }
+
+    /// Writes `count` bytes that `withBytes` lends, on the blocking-I/O pool.
+    private func write(count: Int, _ withBytes: @escaping @Sendable ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) async throws {
         guard state == .open else { throw ObjectStoreError.uploadClosed(location) }
-        if bytes.isEmpty { return }
+        if count == 0 { return }
         let fd = fd, temporary = temporary
         try await exclusively {
             try await self.store.pool.runIfActive {
-                try bytes.withUnsafeBytes { raw in
+                try withBytes { raw in
                     var offset = 0
                     while offset < raw.count {
                         let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -191,7 +201,7 @@ actor FileUpload: ObjectUpload {
                 }
             }
         }
-        written += Int64(bytes.count)
+        written += Int64(count)
     }
 
     func commit() async throws -> Int64 {

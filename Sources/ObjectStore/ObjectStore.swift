@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Where a stored object lives: one company's namespace and a caller-chosen key inside it.
 ///
 /// The key is chosen by the caller (for example `models/<uuid>/weights.safetensors`); the store
@@ -104,6 +106,8 @@ public protocol ObjectStore: Sendable {
 public protocol ObjectUpload: Sendable {
     /// Appends bytes; the store may buffer a bounded amount (S3: one part).
     func write(_ bytes: ArraySlice<UInt8>) async throws
+    /// Appends a buffer's readable bytes; stores that can write from it directly avoid a copy.
+    func write(buffer: ByteBuffer) async throws
     /// Makes the object atomically visible at its location and returns its size.
     /// File store: fsync, rename, fsync of the directory. S3: one PUT, or CompleteMultipartUpload.
     func commit() async throws -> Int64
@@ -116,6 +120,12 @@ public protocol ObjectUpload: Sendable {
 public protocol ObjectReader: Sendable {
     /// The next piece, at most `maxBytes` long and never empty; nil at the end.
     func next(maxBytes: Int) async throws -> [UInt8]?
+}
+
+extension ObjectUpload {
+    public func write(buffer: ByteBuffer) async throws {
+        try await write(ArraySlice(buffer.readableBytesView))
+    }
 }
 
 extension ObjectStore {
