@@ -15,7 +15,12 @@ struct ArrayLayout: Equatable {
 /// The header is buffered (bounded per format); the elements are decoded as the bytes pass,
 /// element i going to feature i mod (elements per sample), with a carry of at most one element.
 struct BinaryArrayParser {
-    enum Kind { case npy, safetensors(tensor: String?) }
+    enum Kind {
+        case npy, safetensors(tensor: String?)
+        /// Headerless little-endian elements, `features` per sample; the sample count follows
+        /// from the file size.
+        case raw(NumericDType, features: Int)
+    }
 
     static let maxHeaderLength = 16 << 20
     static let maxFeatures = 1 << 20
@@ -30,7 +35,13 @@ struct BinaryArrayParser {
     private var elementIndex: UInt64 = 0
     private var featureIndex = 0
 
-    init(kind: Kind) { self.kind = kind }
+    init(kind: Kind) {
+        self.kind = kind
+        if case .raw(let dtype, let features) = kind {
+            layout = ArrayLayout(dtype: dtype, shape: [0, UInt64(features)], dataStart: 0, dataEnd: .max, tensorName: nil)
+            accumulators = Array(repeating: WelfordAccumulator(), count: features)
+        }
+    }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(DatasetError) {
         var rest = bytes
@@ -96,7 +107,14 @@ struct BinaryArrayParser {
 
     /// Checks the file ended where the header said the data ends.
     func finish(fileSize: UInt64) throws(DatasetError) -> ArrayLayout {
-        guard let layout else { throw .malformedHeader("file ends inside the header") }
+        guard var layout else { throw .malformedHeader("file ends inside the header") }
+        if case .raw(let dtype, let features) = kind {
+            let record = UInt64(dtype.byteWidth * features)
+            guard fileSize % record == 0 else { throw .partialSample(fileSize: fileSize, sampleBytes: record) }
+            layout.shape = [fileSize / record, UInt64(features)]
+            layout.dataEnd = fileSize
+            return layout
+        }
         let needed = layout.dataEnd
         guard fileSize >= needed else { throw .sizeMismatch(expected: needed - layout.dataStart, actual: fileSize - Swift.min(fileSize, layout.dataStart)) }
         if case .npy = kind, fileSize != needed {
@@ -126,6 +144,8 @@ struct BinaryArrayParser {
             }
             guard total > 12, total <= maxHeaderLength else { throw .malformedHeader("NPY header length \(total)") }
             return total
+        case .raw:
+            throw .malformedHeader("raw arrays have no header")
         case .safetensors:
             var n: UInt64 = 0
             for i in 0..<8 { n |= UInt64(prefix[i]) << (8 * UInt64(i)) }
@@ -138,6 +158,7 @@ struct BinaryArrayParser {
         switch kind {
         case .npy: return try parseNPY(bytes)
         case .safetensors(let tensor): return try parseSafetensors(bytes, tensor: tensor)
+        case .raw: throw .malformedHeader("raw arrays have no header")
         }
     }
 

@@ -18,6 +18,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The data section's length disagrees with the declared shape and dtype.
     case sizeMismatch(expected: UInt64, actual: UInt64)
     case tooManyFeatures(Int)
+    /// A raw array whose size is not a whole number of samples.
+    case partialSample(fileSize: UInt64, sampleBytes: UInt64)
     /// A value that does not fit in int256 at the requested scale.
     case fixedPointOverflow(value: Double)
 
@@ -25,7 +27,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let p, let e): return "cannot open \(p) (errno \(e))"
         case .readFailed(let p, let e): return "read of \(p) failed (errno \(e))"
-        case .unknownFormat(let p): return "\(p): not .csv, .npy or .safetensors"
+        case .unknownFormat(let p): return "\(p): not .csv, .npy, .safetensors, .f32 or .f64"
         case .malformedRow(let line, let reason): return "line \(line): \(reason)"
         case .emptyHeader: return "CSV header row is missing or empty"
         case .lineTooLong(let line): return "line \(line) is longer than the 1 MiB limit"
@@ -36,6 +38,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingTensor(let n): return "no tensor named \(n)"
         case .sizeMismatch(let e, let a): return "data holds \(a) bytes, shape and dtype need \(e)"
         case .tooManyFeatures(let n): return "\(n) features per sample exceed the limit"
+        case .partialSample(let size, let sample): return "\(size) bytes are not a whole number of \(sample)-byte samples"
         case .fixedPointOverflow(let v): return "\(v) does not fit in int256 at this scale"
         }
     }

@@ -10,12 +10,18 @@ public enum DatasetFormat: Hashable, Sendable {
     case npy
     /// `tensor` names the array to read when the file holds several.
     case safetensors(tensor: String?)
+    /// Headerless little-endian floats (or integers), `features` per sample, samples back to back.
+    case raw(NumericDType, features: Int)
 
     /// From the file extension.
     public init(path: String) throws(DatasetError) {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") { self = .csv } else if lower.hasSuffix(".npy") { self = .npy } else if lower.hasSuffix(".safetensors") {
             self = .safetensors(tensor: nil)
+        } else if lower.hasSuffix(".f32") {
+            self = .raw(.float32, features: 1)
+        } else if lower.hasSuffix(".f64") {
+            self = .raw(.float64, features: 1)
         } else { throw .unknownFormat(path: path) }
     }
 }
@@ -41,6 +47,9 @@ public struct DatasetScan {
         case .csv: parser = .csv(CSVStatisticsParser())
         case .npy: parser = .array(BinaryArrayParser(kind: .npy))
         case .safetensors(let tensor): parser = .array(BinaryArrayParser(kind: .safetensors(tensor: tensor)))
+        case .raw(let dtype, let features):
+            precondition(features > 0, "a raw array needs at least one feature per sample")
+            parser = .array(BinaryArrayParser(kind: .raw(dtype, features: features)))
         }
     }
 
@@ -76,7 +85,11 @@ public struct DatasetScan {
         case .array(let p):
             let layout = try p.finish(fileSize: size)
             let formatName: String
-            if case .npy = format { formatName = "npy" } else { formatName = "safetensors" }
+            switch format {
+            case .npy: formatName = "npy"
+            case .raw(let dtype, _): formatName = "raw-\(dtype.rawValue)"
+            default: formatName = "safetensors"
+            }
             return DatasetSummary(format: formatName, sizeBytes: size, commitment: root, chunkSize: commitment.chunkSize,
                                   chunkCount: commitment.chunkCount, sampleCount: layout.shape.first ?? 1,
                                   sampleShape: Array(layout.shape.dropFirst()), dtype: layout.dtype.rawValue, featureNames: [],

@@ -48,7 +48,7 @@ extension ModelSharingService {
                     try Self.checkFilename(head.filename)
                     let who = try identity(context, metadata: metadata.document)
                     caller = who
-                    let format = try? DatasetFormat(path: head.filename ?? "")
+                    let format = try Self.scanFormat(filename: head.filename, metadata: metadata.document)
                     artifact = try await ingest.ingest(part: reader, location: try ObjectNames.location(organization: who.company, kind: "datasets", id: id),
                                                        scanFormat: format)
                 }
@@ -93,7 +93,7 @@ extension ModelSharingService {
         let shapeText = try verificationFields { try fields.optionalString("samples_dimension", maxBytes: 256) }
             ?? (try verificationFields { try fields.optionalString("sample_dimension", maxBytes: 256) })
         var shape: [UInt256]
-        if let summary = artifact.summary {
+        if let summary = artifact.summary, !(summary.format.hasPrefix("raw-") && shapeText != nil) {
             shape = summary.sampleShape.map { UInt256($0) }
         } else if let shapeText {
             shape = try verificationFields { try DatasetContractRequest.parseShape(shapeText, field: "samples_dimension") }
@@ -105,6 +105,35 @@ extension ModelSharingService {
         let samples = artifact.summary.map { UInt256($0.sampleCount) } ?? claimedSamples ?? .zero
         return DatasetContent(commitment: artifact.chunkRoot, sizeBytes: UInt256(UInt64(artifact.size)), sampleCount: samples,
                               sampleShape: shape, schemaHash: artifact.summary?.schemaHash ?? .zero)
+    }
+
+    /// How the file is scanned for statistics: by its extension (.csv, .npy, .safetensors, and
+    /// .f32/.f64 for raw little-endian arrays), or as a raw array when the metadata names its
+    /// `dtype`; a raw array has `samples_dimension` (or `sample_dimension`) values per sample, as
+    /// written, e.g. "(500,500)". Files of other types are stored and hashed without statistics.
+    static func scanFormat(filename: String?, metadata: JSONValue) throws -> DatasetFormat? {
+        let fields = try verificationFields { try JSONFields(metadata, path: "metadata") }
+        var format = try? DatasetFormat(path: filename ?? "")
+        if format == nil, let dtype = try verificationFields({ try fields.optionalString("dtype", maxBytes: 32) }) {
+            switch dtype.lowercased() {
+            case "float32", "f32", "<f4": format = .raw(.float32, features: 1)
+            case "float64", "f64", "<f8": format = .raw(.float64, features: 1)
+            default: throw SharingError.invalidField("dtype", reason: "must be float32 or float64 for a raw array (got \(dtype))")
+            }
+        }
+        guard case .raw(let dtype, _)? = format else { return format }
+        let shapeText = try verificationFields { try fields.optionalString("samples_dimension", maxBytes: 256) }
+            ?? (try verificationFields { try fields.optionalString("sample_dimension", maxBytes: 256) })
+        var features = UInt64(1)
+        if let shapeText {
+            for size in try verificationFields({ try DatasetContractRequest.parseShape(shapeText, field: "samples_dimension") }) {
+                guard let n = size.uint64, n > 0, features <= (1 << 20) / n else {
+                    throw SharingError.invalidField("samples_dimension", reason: "a raw array's sample must hold 1 to 1048576 values")
+                }
+                features *= n
+            }
+        }
+        return .raw(dtype, features: Int(features))
     }
 
     /// Deploys the `DatasetRecord` from the company's account, sets its statistics and, when its

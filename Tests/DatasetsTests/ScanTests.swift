@@ -87,6 +87,32 @@ struct ScanTests {
         }
     }
 
+    /// A headerless float array: the same statistics as the NPY file holding the same elements,
+    /// the sample count from the size, and a size that is not whole samples refused by name.
+    @Test func rawFloatArraysMatchTheirNPYTwin() throws {
+        var g = SeededGenerator(seed: 0x4A7)
+        let rows = 41, cols = 3
+        let values = (0..<(rows * cols)).map { _ in Double.random(in: -1e3...1e3, using: &g) }
+        for (payload, dtype, descr) in [(float32Bytes(values.map { Float($0) }), NumericDType.float32, "<f4"),
+                                        (float64Bytes(values), NumericDType.float64, "<f8")] {
+            let twin = try scanBytes(npyBytes(descr: descr, shape: [rows, cols], payload: payload), format: .npy, blockSize: 1 << 20)
+            for block in [1, 7, 4096] {
+                let raw = try scanBytes(payload, format: .raw(dtype, features: cols), blockSize: block)
+                #expect(raw.format == "raw-\(dtype.rawValue)" && raw.dtype == dtype.rawValue)
+                #expect(raw.sampleCount == UInt64(rows) && raw.sampleShape == [UInt64(cols)])
+                #expect(raw.features == twin.features)
+                #expect(raw.commitment == referenceMerkleRoot(payload, chunkSize: 64 * 1024))
+            }
+            #expect(throws: DatasetError.partialSample(fileSize: UInt64(payload.count - 1), sampleBytes: UInt64(dtype.byteWidth * cols))) {
+                try scanBytes(Array(payload.dropLast()), format: .raw(dtype, features: cols), blockSize: 64)
+            }
+        }
+        #expect(try DatasetFormat(path: "x.F32") == .raw(.float32, features: 1))
+        #expect(throws: DatasetError.nonFiniteValue(location: "element 1")) {
+            try scanBytes(float32Bytes([1, .infinity]), format: .raw(.float32, features: 1), blockSize: 3)
+        }
+    }
+
     @Test func npyIntegerVectorAndErrors() throws {
         let ints: [Int16] = [-3, 7, 1000, -32768, 5]
         let file = npyBytes(descr: "<i2", shape: [5], payload: littleEndianBytes(ints))

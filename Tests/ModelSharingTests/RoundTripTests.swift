@@ -26,6 +26,44 @@ import Testing
         return try #require(json["dataset_id"]?.stringValue)
     }
 
+    /// A headerless float32 file: scanned as samples of `samples_dimension` values (the shape
+    /// anchored as written), its per-feature statistics on the record; a size that is not whole
+    /// samples, or an unknown dtype, is a 422 naming the problem and stores nothing.
+    @Test func rawFloatDatasetIsScannedWithItsDeclaredShape() async throws {
+        try await SharingHarness.with { harness, client in
+            let values: [Float] = (0..<60).map { Float($0) * 0.25 - 3 }   // 10 samples of (2,3)
+            let file = values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+            var body = MultipartBody()
+            body.field("metadata", #"{"organization_id": "acme", "samples_dimension": "(2,3)"}"#)
+            body.file("file", filename: "window.f32", file)
+            let (status, created) = try await HTTP.multipart(client, .post, "/dataset", body.closed())
+            #expect(status == .ok, "\(created.serialized)")
+            let id = try #require(created["dataset_id"]?.stringValue)
+            let (_, metadata) = try await HTTP.json(client, .get, "/dataset/\(id)/metadata")
+            #expect(metadata["sample_count"] == .integer(10))
+            let address = try #require(metadata["contract_address"]?.stringValue)
+            let (_, record) = try await HTTP.json(client, .get, "/contract/dataset/\(address)")
+            let features = try #require(record["statistics"]?["features"]?.arrayValue)
+            #expect(features.count == 6)
+            #expect(record["sample_num"] == .integer(10) || record["sample_count"] == .integer(10), "\(record.serialized)")
+
+            var partial = MultipartBody()
+            partial.field("metadata", #"{"organization_id": "acme", "samples_dimension": "(2,3)"}"#)
+            partial.file("file", filename: "window.f32", Array(file.dropLast(4)))
+            let (refused, error) = try await HTTP.multipart(client, .post, "/dataset", partial.closed())
+            #expect(refused == .unprocessableContent, "\(error.serialized)")
+            #expect(error.serialized.contains("whole number of 24-byte samples"), "\(error.serialized)")
+
+            var unknown = MultipartBody()
+            unknown.field("metadata", #"{"organization_id": "acme", "dtype": "bfloat16"}"#)
+            unknown.file("file", filename: "blob.bin", file)
+            let (refusedType, typeError) = try await HTTP.multipart(client, .post, "/dataset", unknown.closed())
+            #expect(refusedType == .unprocessableContent)
+            #expect(typeError.serialized.contains("dtype"), "\(typeError.serialized)")
+            #expect(harness.storedFiles().count == 1, "only the accepted dataset is stored")
+        }
+    }
+
     @Test func datasetJSONReadsBackAsWritten() async throws {
         try await SharingHarness.with { _, client in
             let (status, created) = try await HTTP.json(client, .post, "/dataset", Self.datasetJSON)
