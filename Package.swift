@@ -155,6 +155,7 @@ let package = Package(
             "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
             "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "ObjectStoreTests", dependencies: [
             "ObjectStore",

@@ -15,14 +15,29 @@ import RPC
 import Testing
 import Verification
 
-/// A throw-away dev chain with the model-sharing service over it: registry and file object
-/// store in the same temporary data directory, as `mledger run --dev` lays them out.
+/// Which object store a harness runs on.
+enum HarnessStore {
+    /// `FileObjectStore` under `<datadir>/objects`.
+    case files
+    /// The S3 server named by MLEDGER_S3_* (tools/with-seaweedfs starts one), made by the same
+    /// rule as `mledger run` (`ObjectStoreConfiguration.fromEnvironment`).
+    case s3
+}
+
+struct S3NotConfigured: Error, CustomStringConvertible {
+    var description: String {
+        "MLEDGER_S3_ENDPOINT is not set: run the S3 suites through tools/with-seaweedfs (tools/test does), or set MLEDGER_SKIP_S3=1"
+    }
+}
+
+/// A throw-away dev chain with the model-sharing service over it: registry and object store in
+/// the same temporary data directory, as `mledger run --dev` lays them out.
 final class SharingHarness: @unchecked Sendable {
     let directory: URL
     let node: LedgerNode
     let client: InProcessLedgerClient
     let registry: Registry
-    let store: FileObjectStore
+    let store: any ObjectStore
     let service: ModelSharingService
 
     static var genesisPath: String {
@@ -32,7 +47,8 @@ final class SharingHarness: @unchecked Sendable {
 
     var objectsRoot: URL { directory.appendingPathComponent("objects") }
 
-    init(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults()) throws {
+    init(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults(),
+         store choice: HarnessStore = .files) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-sharing-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory.path, genesisPath: Self.genesisPath)
@@ -42,7 +58,13 @@ final class SharingHarness: @unchecked Sendable {
         client = node.makeClient()
         let keyring = try CompanyKeyring(dataDirectory: directory, passphrase: "test passphrase", cost: .light)
         registry = try Registry(dataDirectory: directory)
-        store = FileObjectStore(root: directory.appendingPathComponent("objects").path)
+        switch choice {
+        case .files:
+            store = FileObjectStore(root: directory.appendingPathComponent("objects").path)
+        case .s3:
+            guard case .s3(let settings) = try ObjectStoreConfiguration.fromEnvironment() else { throw S3NotConfigured() }
+            store = try ObjectStoreConfiguration.s3(settings).makeStore(dataDirectory: directory.path)
+        }
         var service = ModelSharingService(verification: try VerificationService(client: client, keyring: keyring, registry: registry), registry: registry,
                                           store: store, configuration: configuration, logger: Logger(label: "sharing-test"))
         service.faults = faults
@@ -56,8 +78,9 @@ final class SharingHarness: @unchecked Sendable {
 
     /// Runs `body` with an in-memory client of the service's router and always cleans up.
     static func with(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults(),
+                     store: HarnessStore = .files,
                      _ body: @Sendable (SharingHarness, any TestClientProtocol) async throws -> Void) async throws {
-        let harness = try SharingHarness(configuration: configuration, faults: faults)
+        let harness = try SharingHarness(configuration: configuration, faults: faults, store: store)
         defer { harness.close() }
         let app = Application(router: harness.service.makeRouter())
         try await app.test(.router) { client in try await body(harness, client) }
