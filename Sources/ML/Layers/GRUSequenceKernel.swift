@@ -44,47 +44,57 @@ enum GRUSequenceKernel {
         hiddenN.withUnsafeMutableBufferPointer { hiddenNBuffer in
         previous.withUnsafeMutableBufferPointer { previousBuffer in
             let gi = giBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
-            let hp = hBuffer.baseAddress!, ghp = ghBuffer.baseAddress!, out = outBuffer.baseAddress!
-            for t in 0..<time {
-                if saving { (previousBuffer.baseAddress! + t * batch * hidden).update(from: hp, count: batch * hidden) }
-                MatMulKernel.multiply(hp, w, ghp, m: batch, n: g3, k: hidden, accumulate: false)
-                for b in 0..<batch {
-                    let giRow = gi + (b * time + t) * g3, ghRow = ghp + b * g3, hRow = hp + b * hidden
-                    let outRow = out + (b * time + t) * hidden
-                    let savedGates = saving ? gatesBuffer.baseAddress! + (t * batch + b) * g3 : nil
-                    let savedN = saving ? hiddenNBuffer.baseAddress! + (t * batch + b) * hidden : nil
-                    var j = 0
-                    while j + 8 <= hidden {
-                        let r = FastMath.sigmoid(load8(giRow + j) + (load8(ghRow + j) + load8(bias + j)))
-                        let z = FastMath.sigmoid(load8(giRow + hidden + j) + (load8(ghRow + hidden + j) + load8(bias + hidden + j)))
-                        let ghn = load8(ghRow + 2 * hidden + j) + load8(bias + 2 * hidden + j)
-                        let n = FastMath.tanh(load8(giRow + 2 * hidden + j) + r * ghn)
-                        let next = (1 - z) * n + z * load8(hRow + j)
-                        if let savedGates, let savedN {
-                            store8(r, savedGates + j)
-                            store8(z, savedGates + hidden + j)
-                            store8(n, savedGates + 2 * hidden + j)
-                            store8(ghn, savedN + j)
+            let hAll = hBuffer.baseAddress!, ghAll = ghBuffer.baseAddress!, out = outBuffer.baseAddress!
+            let gatesBase = gatesBuffer.baseAddress, hiddenNBase = hiddenNBuffer.baseAddress, previousBase = previousBuffer.baseAddress
+            // Each batch row's recurrence is independent of the others, so threads take whole
+            // rows for all time steps: no synchronisation inside the sequence, and every
+            // element is computed exactly as on one thread.
+            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.tileRows, cost: batch * time * g3 * hidden) { rows in
+                ComputeThreads.withCount(1) {
+                    let count = rows.count, first = rows.lowerBound
+                    let hp = hAll + first * hidden, ghp = ghAll + first * g3
+                    for t in 0..<time {
+                        if saving { (previousBase! + (t * batch + first) * hidden).update(from: hp, count: count * hidden) }
+                        MatMulKernel.multiply(hp, w, ghp, m: count, n: g3, k: hidden, accumulate: false)
+                        for b in rows {
+                            let giRow = gi + (b * time + t) * g3, ghRow = ghAll + b * g3, hRow = hAll + b * hidden
+                            let outRow = out + (b * time + t) * hidden
+                            let savedGates = saving ? gatesBase! + (t * batch + b) * g3 : nil
+                            let savedN = saving ? hiddenNBase! + (t * batch + b) * hidden : nil
+                            var j = 0
+                            while j + 8 <= hidden {
+                                let r = FastMath.sigmoid(load8(giRow + j) + (load8(ghRow + j) + load8(bias + j)))
+                                let z = FastMath.sigmoid(load8(giRow + hidden + j) + (load8(ghRow + hidden + j) + load8(bias + hidden + j)))
+                                let ghn = load8(ghRow + 2 * hidden + j) + load8(bias + 2 * hidden + j)
+                                let n = FastMath.tanh(load8(giRow + 2 * hidden + j) + r * ghn)
+                                let next = (1 - z) * n + z * load8(hRow + j)
+                                if let savedGates, let savedN {
+                                    store8(r, savedGates + j)
+                                    store8(z, savedGates + hidden + j)
+                                    store8(n, savedGates + 2 * hidden + j)
+                                    store8(ghn, savedN + j)
+                                }
+                                store8(next, hRow + j)
+                                store8(next, outRow + j)
+                                j += 8
+                            }
+                            while j < hidden {
+                                let r = FastMath.sigmoid(giRow[j] + (ghRow[j] + bias[j]))
+                                let z = FastMath.sigmoid(giRow[hidden + j] + (ghRow[hidden + j] + bias[hidden + j]))
+                                let ghn = ghRow[2 * hidden + j] + bias[2 * hidden + j]
+                                let n = FastMath.tanh(giRow[2 * hidden + j] + r * ghn)
+                                let next = (1 - z) * n + z * hRow[j]
+                                if let savedGates, let savedN {
+                                    savedGates[j] = r
+                                    savedGates[hidden + j] = z
+                                    savedGates[2 * hidden + j] = n
+                                    savedN[j] = ghn
+                                }
+                                hRow[j] = next
+                                outRow[j] = next
+                                j += 1
+                            }
                         }
-                        store8(next, hRow + j)
-                        store8(next, outRow + j)
-                        j += 8
-                    }
-                    while j < hidden {
-                        let r = FastMath.sigmoid(giRow[j] + (ghRow[j] + bias[j]))
-                        let z = FastMath.sigmoid(giRow[hidden + j] + (ghRow[hidden + j] + bias[hidden + j]))
-                        let ghn = ghRow[2 * hidden + j] + bias[2 * hidden + j]
-                        let n = FastMath.tanh(giRow[2 * hidden + j] + r * ghn)
-                        let next = (1 - z) * n + z * hRow[j]
-                        if let savedGates, let savedN {
-                            savedGates[j] = r
-                            savedGates[hidden + j] = z
-                            savedGates[2 * hidden + j] = n
-                            savedN[j] = ghn
-                        }
-                        hRow[j] = next
-                        outRow[j] = next
-                        j += 1
                     }
                 }
             }
@@ -126,31 +136,40 @@ enum GRUSequenceKernel {
         carried.withUnsafeMutableBufferPointer { carriedBuffer in
             let up = upBuffer.baseAddress!, w = wBuffer.baseAddress!
             let dhn = dhNextBuffer.baseAddress!, carry = carriedBuffer.baseAddress!
-            for t in stride(from: time - 1, through: 0, by: -1) {
-                for b in 0..<batch {
-                    let s = (t * batch + b) * g3, hRow = b * hidden, stepRow = (t * batch + b) * hidden
-                    let gates = gatesBuffer.baseAddress! + s, ghn = hiddenNBuffer.baseAddress! + stepRow
-                    let hPrev = previousBuffer.baseAddress! + stepRow
-                    let dgi = dGatesBuffer.baseAddress! + (b * time + t) * g3, dgh = dGHBuffer.baseAddress! + s
-                    let upRow = up + (b * time + t) * hidden
-                    for j in 0..<hidden {
-                        let d = upRow[j] + dhn[hRow + j]
-                        let r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j]
-                        let dn = d * (1 - z) * (1 - n * n)
-                        let dz = d * (hPrev[j] - n) * (z * (1 - z))
-                        let dr = dn * ghn[j] * (r * (1 - r))
-                        dgi[j] = dr
-                        dgi[hidden + j] = dz
-                        dgi[2 * hidden + j] = dn
-                        dgh[j] = dr
-                        dgh[hidden + j] = dz
-                        dgh[2 * hidden + j] = dn * r
-                        carry[hRow + j] = d * z
+            let gatesBase = gatesBuffer.baseAddress!, hiddenNBase = hiddenNBuffer.baseAddress!, previousBase = previousBuffer.baseAddress!
+            let dGatesBase = dGatesBuffer.baseAddress!, dGHBase = dGHBuffer.baseAddress!
+            // As in the forward pass, rows are independent through time: threads take whole rows.
+            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.tileRows, cost: batch * time * g3 * hidden) { rows in
+                ComputeThreads.withCount(1) {
+                    for t in stride(from: time - 1, through: 0, by: -1) {
+                        for b in rows {
+                            let s = (t * batch + b) * g3, hRow = b * hidden, stepRow = (t * batch + b) * hidden
+                            let gates = gatesBase + s, ghn = hiddenNBase + stepRow
+                            let hPrev = previousBase + stepRow
+                            let dgi = dGatesBase + (b * time + t) * g3, dgh = dGHBase + s
+                            let upRow = up + (b * time + t) * hidden
+                            for j in 0..<hidden {
+                                let d = upRow[j] + dhn[hRow + j]
+                                let r = gates[j], z = gates[hidden + j], n = gates[2 * hidden + j]
+                                let dn = d * (1 - z) * (1 - n * n)
+                                let dz = d * (hPrev[j] - n) * (z * (1 - z))
+                                let dr = dn * ghn[j] * (r * (1 - r))
+                                dgi[j] = dr
+                                dgi[hidden + j] = dz
+                                dgi[2 * hidden + j] = dn
+                                dgh[j] = dr
+                                dgh[hidden + j] = dz
+                                dgh[2 * hidden + j] = dn * r
+                                carry[hRow + j] = d * z
+                            }
+                        }
+                        // dh_{t−1} = dgh_t·W_hh + dh_t ⊙ z_t
+                        let first = rows.lowerBound
+                        MatMulKernel.multiply(dGHBase + (t * batch + first) * g3, w, dhn + first * hidden,
+                                              m: rows.count, n: hidden, k: g3, accumulate: false)
+                        for i in (first * hidden)..<(rows.upperBound * hidden) { dhn[i] += carry[i] }
                     }
                 }
-                // dh_{t−1} = dgh_t·W_hh + dh_t ⊙ z_t
-                MatMulKernel.multiply(dGHBuffer.baseAddress! + t * batch * g3, w, dhn, m: batch, n: hidden, k: g3, accumulate: false)
-                for i in 0..<(batch * hidden) { dhn[i] += carry[i] }
             }
         }}}}}}}}}
         let gradient = Tensor(shape: [time * batch, g3], scalars: dGH)
