@@ -17,6 +17,14 @@ let numericSettings: [SwiftSetting] = swiftSettings + [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+// AVX2 code generation for MLWideKernels on x86-64 hosts (elsewhere the target is plain code
+// that the CPU check never selects).
+#if arch(x86_64)
+let wideKernelSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
+#else
+let wideKernelSettings: [SwiftSetting] = []
+#endif
+
 // swift-crypto (reached through the HTTP server's TLS helpers) also has a module named
 // Crypto; the alias keeps it apart from MLedger's own Crypto target.
 let swiftCryptoAlias = ["Crypto": "SwiftCrypto"]
@@ -109,7 +117,10 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", dependencies: ["Primitives"], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "ML", dependencies: ["Primitives", "MLWideKernels"], exclude: ["README.md"], swiftSettings: numericSettings),
+        // The ML engine's AVX2 matrix kernel: the only target compiled for AVX2, called only after
+        // a CPU check (ML's CPUFeatures), with the same arithmetic as the baseline kernel.
+        .target(name: "MLWideKernels", swiftSettings: numericSettings + wideKernelSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
@@ -162,7 +173,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),

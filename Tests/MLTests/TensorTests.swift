@@ -27,6 +27,33 @@ struct TensorTests {
         #expect(a.matmul(b.transposedLastTwo(), transposeOther: true) == naiveMatmul(a, b))
     }
 
+    /// The AVX2 kernel and the baseline kernel give the same bits (weights must not depend on
+    /// which one a machine runs), over tile edges, k blocks, strided left operands and `+=`.
+    @Test(.enabled(if: CPUFeatures.wideKernels, "this CPU has no AVX2: only the baseline kernel exists here"),
+          arguments: [(1, 1, 1), (6, 16, 16), (7, 33, 17), (128, 64, 192), (61, 1100, 40), (4608, 192, 64), (5, 3, 24)])
+    func wideKernelEqualsBaselineBitForBit(m: Int, k: Int, n: Int) {
+        let a = random([m, k], seed: 11), b = random([k, n], seed: 12), start = random([m, n], seed: 13)
+        let aT = a.transposedLastTwo()
+        for (accumulate, transposed) in [(false, false), (true, false), (false, true), (true, true)] {
+            var results: [[Float]] = []
+            for wide in [false, true] {
+                var c = start.scalars
+                let left = transposed ? aT.scalars : a.scalars
+                left.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            MatMulKernel.multiply(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                                  accumulate: accumulate, aRowStride: transposed ? 1 : k,
+                                                  aColumnStride: transposed ? m : 1, wide: wide)
+                        }
+                    }
+                }
+                results.append(c)
+            }
+            #expect(results[0] == results[1], "m \(m) k \(k) n \(n) accumulate \(accumulate) transposed \(transposed)")
+        }
+    }
+
     @Test func batchedMatmulMatchesPerEntryProducts() {
         let a = random([3, 4, 5], seed: 3), b = random([3, 5, 6], seed: 4), shared = random([5, 6], seed: 5)
         let batched = a.matmul(b), sharedProduct = a.matmul(shared)

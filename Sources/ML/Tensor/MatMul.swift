@@ -1,9 +1,11 @@
+import MLWideKernels
+
 /// Matrix multiplication kernels.
 ///
 /// Each output element is the sum over k in ascending order of `a[i,k] * b[k,j]`, computed
 /// with separate multiply and add (no fused multiply-add), whichever tile or thread produced
 /// it: results are bit-identical for any thread count.
-enum MatMulKernel {
+package enum MatMulKernel {
     /// Rows of one register tile: 6 rows × 8 columns is 12 SSE accumulators, leaving room
     /// for the two halves of a `b` row and the broadcast `a` value in the 16 registers of the
     /// x86-64 baseline.
@@ -12,11 +14,17 @@ enum MatMulKernel {
 
     /// `c[m×n] (= or +=) a[m×k] · b[k×n]`; `b` and `c` row-major and contiguous, `a[i,p]` at
     /// `a[i·aRowStride + p·aColumnStride]` (so a transposed left operand needs no copy).
-    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                         m: Int, n: Int, k: Int, accumulate: Bool,
-                         aRowStride: Int? = nil, aColumnStride: Int = 1) {
+    /// `wide` picks the AVX2 kernel (`MLWideKernels.WideMatMul`, same bits) where the CPU has it.
+    package static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                                 m: Int, n: Int, k: Int, accumulate: Bool,
+                                 aRowStride: Int? = nil, aColumnStride: Int = 1, wide: Bool = CPUFeatures.wideKernels) {
         let rowStride = aRowStride ?? k
         ComputeThreads.parallelChunks(total: m, granule: tileRows, cost: m * n * k) { rows in
+            if wide {
+                WideMatMul.multiply(a, b, c, rows: rows, n: n, k: k, accumulate: accumulate,
+                                    aRowStride: rowStride, aColumnStride: aColumnStride)
+                return
+            }
             // Blocks of k keep a slice of b in cache. The running sums are stored in c between
             // blocks and reloaded, so every element still adds its products in order p = 0, 1, …
             let blockK = max(16, 32_768 / max(n, 1))
