@@ -60,7 +60,13 @@ extension ModelSharingService {
             try await faults.afterStore?()
             var statistics: (UInt256, [FeatureStatistics])?
             if let summary = artifact.summary, !summary.features.isEmpty {
-                let features = try summary.fixedPointFeatures().map {
+                // A statistic beyond int256 at the fixed-point scale (a variance of values near
+                // 1e29 already is) comes from the file, not the server: 422 naming it.
+                let fixed: [FixedPointFeature]
+                do { fixed = try summary.fixedPointFeatures() } catch let error as DatasetError {
+                    throw SharingError.invalidField("file", reason: "statistics cannot be anchored: \(error)")
+                }
+                let features = fixed.map {
                     FeatureStatistics(count: $0.count, mean: $0.mean, variance: $0.variance, minimum: $0.minimum, maximum: $0.maximum)
                 }
                 statistics = (FixedPoint.defaultScale, features)

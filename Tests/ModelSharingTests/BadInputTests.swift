@@ -16,6 +16,20 @@ import Testing
         #expect(try await harness.registry.datasets(RegistryFilter(company: "acme")).isEmpty)
     }
 
+    /// Values whose statistics do not fit the record's fixed-point int256 fields: a 422 that
+    /// says so, and nothing stored.
+    @Test func statisticsBeyondTheFixedPointRangeAre422() async throws {
+        try await SharingHarness.with { harness, client in
+            var body = MultipartBody()
+            body.field("metadata", #"{"organization_id": "acme", "samples_dimension": "(1)"}"#)
+            body.file("file", filename: "huge.csv", Array("x\n3e38\n-3e38\n1\n".utf8))
+            let (status, error) = try await HTTP.multipart(client, .post, "/dataset", body.closed())
+            #expect(status == .unprocessableContent, "\(error.serialized)")
+            #expect(error.serialized.contains("statistics cannot be anchored"), "\(error.serialized)")
+            #expect(harness.storedFiles().isEmpty)
+        }
+    }
+
     @Test func oversizedJSONBody() async throws {
         try await SharingHarness.with { harness, client in
             let big = JSONValue.object(["organization_id": .string("acme"), "samples_dimension": .string("1"),
