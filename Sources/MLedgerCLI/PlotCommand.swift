@@ -40,7 +40,7 @@ struct PlotCommand: ParsableCommand {
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
         do {
             try Data(png).write(to: temporary)
-            _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            guard rename(temporary.path, target.path) == 0 else { throw CommandFailure(String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure("cannot write \(out): \(error.localizedDescription)")

@@ -1,3 +1,4 @@
+import Foundation
 import ML
 import Testing
 
@@ -61,8 +62,10 @@ struct DeepLIFTTests {
                 for target in [DeepLIFTTarget.output(0), .output(23), .sumOfOutputs] {
                     let a = try explainer.explain(window: x, baseline: x0, target: target)
                     #expect(a.attributions.count == 36)
-                    #expect(abs(a.convergenceDelta) < 1e-4, "seed \(seed) window \(w) \(target): \(a.convergenceDelta)")
-                    #expect(abs(a.outputDelta) > 1e-4, "seed \(seed): output did not change; the check would be vacuous")
+                    // Required: within 1e-4. The averaged rule is exact, so rounding is all that may remain.
+                    #expect(abs(a.convergenceDelta) < 1e-9, "seed \(seed) window \(w) \(target): \(a.convergenceDelta)")
+                    #expect(abs(a.outputDelta) > 1e-6, "seed \(seed): output did not change; the check would be vacuous")
+                    #expect(a.attributions.filter { abs($0) > 1e-12 }.count > 10, "seed \(seed): attributions are all but empty")
                 }
             }
         }

@@ -52,7 +52,7 @@ public struct DeepLIFTOptions: Sendable, Equatable {
 }
 
 /// The elementwise nonlinearities DeepLIFT supports, with their value and derivative.
-enum RescaledActivation {
+enum RescaledActivation: Sendable {
     case relu, sigmoid, tanh
 
     func callAsFunction(_ x: Double) -> Double {
@@ -79,7 +79,7 @@ enum RescaledActivation {
 }
 
 /// A dense matrix in PyTorch's `[out, in]` layout, in double precision.
-struct DenseMatrix {
+struct DenseMatrix: Sendable {
     let rows: Int, columns: Int
     let values: [Double]
 

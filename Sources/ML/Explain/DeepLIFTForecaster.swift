@@ -9,8 +9,8 @@
 /// σ and tanh use the rescale rule; the three products r ⊙ g, (1 − z) ⊙ n and z ⊙ h use the
 /// chosen `DeepLIFTProductRule`; the weights pass multipliers back unchanged. Multipliers flow
 /// back through time exactly as gradients do in backpropagation through time.
-public struct DeepLIFTGRUForecaster {
-    struct LayerWeights {
+public struct DeepLIFTGRUForecaster: Sendable {
+    struct LayerWeights: Sendable {
         let inputWeights: DenseMatrix, hiddenWeights: DenseMatrix
         let inputBias: [Double], hiddenBias: [Double]
     }

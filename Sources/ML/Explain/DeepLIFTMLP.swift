@@ -1,13 +1,13 @@
 /// A feed-forward network of Linear, ReLU, Tanh and Sigmoid layers that DeepLIFT can explain.
-public struct DeepLIFTMLP {
-    public enum Layer {
+public struct DeepLIFTMLP: Sendable {
+    public enum Layer: Sendable {
         case linear(weight: Tensor, bias: Tensor?)
         case relu, tanh, sigmoid
 
         public static func linear(_ layer: Linear) -> Layer { .linear(weight: layer.weight.value, bias: layer.bias?.value) }
     }
 
-    private enum Step {
+    private enum Step: Sendable {
         case affine(DenseMatrix, [Double]?)
         case activation(RescaledActivation)
     }
