@@ -42,7 +42,7 @@ def main():
     diagnostics = json.loads(mledger("diagnostics", "--residuals", str(work / "residuals.json")))
     print(json.dumps(diagnostics, indent=1))
     lower, upper = diagnostics["interval"]["lower_offset"], diagnostics["interval"]["upper_offset"]
-    # One forecast starting at midnight UTC (hour index divisible by 24) in the held-out part.
+    # One forecast whose first hour has an index divisible by 24 (the series has no timestamps).
     start = next(s for s in starts if (s + 36) % 24 == 0)
     forecast = predictions[starts.index(start)]
     rows = ["time,actual,forecast,lower,upper"]
