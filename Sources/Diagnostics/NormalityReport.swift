@@ -1,5 +1,3 @@
-import Foundation
-
 /// The three normality tests of one sample of residuals, as the diagnostics endpoint reports
 /// them. A test the sample is too small for is left out (nil) rather than failing the others.
 public struct NormalityReport: Sendable, Equatable {
@@ -17,23 +15,41 @@ public struct NormalityReport: Sendable, Equatable {
         dAgostinoPearson = residuals.count >= DAgostinoPearson.minimumCount ? try DAgostinoPearson.test(residuals) : nil
     }
 
-    /// A JSONSerialization-ready object (numbers, booleans, nested objects; NaN as null).
-    public var jsonObject: [String: Any] {
-        func number(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
-        var result: [String: Any] = ["n": count]
+    /// The report as compact JSON with sorted keys, every number in its shortest exact decimal
+    /// form (Foundation's JSONSerialization drops the last digits on Linux), NaN and infinities
+    /// as null, and the D'Agostino-Pearson member null below 8 values. `interval` adds an
+    /// "interval" member. The CLI prints this; services can embed or re-parse it.
+    public func json(interval: ResidualInterval? = nil) -> String {
+        var members: [(String, String)] = [("n", String(count))]
         if let s = shapiroWilk {
-            result["shapiro_wilk"] = ["statistic": number(s.statistic), "p_value": number(s.pValue),
-                                      "p_value_may_be_inaccurate": s.pValueMayBeInaccurate]
+            members.append(("shapiro_wilk", JSONText.object([("p_value", JSONText.number(s.pValue)),
+                                                             ("p_value_may_be_inaccurate", String(s.pValueMayBeInaccurate)),
+                                                             ("statistic", JSONText.number(s.statistic))])))
         }
         if let a = andersonDarling {
-            result["anderson_darling"] = ["statistic": number(a.statistic), "adjusted_statistic": number(a.adjustedStatistic),
-                                          "p_value": number(a.pValue)]
+            members.append(("anderson_darling", JSONText.object([("adjusted_statistic", JSONText.number(a.adjustedStatistic)),
+                                                                 ("p_value", JSONText.number(a.pValue)),
+                                                                 ("statistic", JSONText.number(a.statistic))])))
         }
-        if let d = dAgostinoPearson {
-            result["dagostino_pearson"] = ["statistic": number(d.statistic), "p_value": number(d.pValue),
-                                           "skewness_z": number(d.skewnessZ), "kurtosis_z": number(d.kurtosisZ)]
+        members.append(("dagostino_pearson", dAgostinoPearson.map { d in
+            JSONText.object([("kurtosis_z", JSONText.number(d.kurtosisZ)), ("p_value", JSONText.number(d.pValue)),
+                             ("skewness_z", JSONText.number(d.skewnessZ)), ("statistic", JSONText.number(d.statistic))])
+        } ?? "null"))
+        if let interval {
+            members.append(("interval", JSONText.object([("coverage", JSONText.number(interval.coverage)),
+                                                         ("lower_offset", JSONText.number(interval.lowerOffset)),
+                                                         ("upper_offset", JSONText.number(interval.upperOffset))])))
         }
-        return result
+        return JSONText.object(members)
     }
 }
 
+/// The few JSON spellings the report needs (keys are fixed ASCII names, so no escaping).
+enum JSONText {
+    /// Swift prints the shortest decimal that reads back as the same Double.
+    static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
+
+    static func object(_ members: [(String, String)]) -> String {
+        "{" + members.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}

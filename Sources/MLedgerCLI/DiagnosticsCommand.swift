@@ -1,7 +1,6 @@
 import ArgumentParser
 import Diagnostics
 import Foundation
-import Primitives
 
 /// `mledger diagnostics`: normality tests and the 90 % residual interval of a residual sample.
 struct DiagnosticsCommand: ParsableCommand {
@@ -29,21 +28,7 @@ struct DiagnosticsCommand: ParsableCommand {
         } catch let error as DiagnosticsError {
             throw CommandFailure(error.description)
         }
-        var out: [String: JSONValue] = ["n": .int(report.count)]
-        if let s = report.shapiroWilk {
-            out["shapiro_wilk"] = .object(["statistic": .double(s.statistic), "p_value": .double(s.pValue),
-                                           "p_value_may_be_inaccurate": .bool(s.pValueMayBeInaccurate)])
-        }
-        if let a = report.andersonDarling {
-            out["anderson_darling"] = .object(["statistic": .double(a.statistic), "adjusted_statistic": .double(a.adjustedStatistic),
-                                               "p_value": .double(a.pValue)])
-        }
-        out["dagostino_pearson"] = report.dAgostinoPearson.map { d in
-            .object(["statistic": .double(d.statistic), "p_value": .double(d.pValue),
-                     "skewness_z": .double(d.skewnessZ), "kurtosis_z": .double(d.kurtosisZ)])
-        } ?? .null
-        out["interval"] = .object(["coverage": .double(coverage), "lower_offset": .double(interval.lowerOffset),
-                                   "upper_offset": .double(interval.upperOffset)])
-        print(JSONValue.object(out).canonicalString)
+        // One JSON shape for the CLI and the services: the library's own, with exact numbers.
+        print(report.json(interval: interval))
     }
 }

@@ -124,6 +124,27 @@ struct DiagnosticsTests {
         #expect((bad.dAgostinoPearson?.pValue ?? 1) < 1e-6)
     }
 
+    @Test func jsonKeepsEveryDigit() throws {
+        let values = try #require(try Self.cases().first { $0.name == "normal-200" }).values
+        let report = try NormalityReport(residuals: values)
+        let interval = try ResidualInterval(residuals: values)
+        let text = report.json(interval: interval)
+        let back = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        // Foundation's reader on Linux is itself lossy, so the digits are checked in the text:
+        // each number is written as the shortest decimal that reads back to the same Double.
+        let w = try #require(report.shapiroWilk), a = try #require(report.andersonDarling)
+        for (key, value) in [("\"shapiro_wilk\":", w.pValue), ("\"shapiro_wilk\":", w.statistic), ("\"anderson_darling\":", a.statistic),
+                             ("\"interval\":", interval.upperOffset)] {
+            let member = try #require(text.range(of: key)).upperBound
+            let spelled = "\(value)"
+            #expect(text[member...].contains(spelled) && Double(spelled) == value, "\(key) \(spelled) missing in \(text)")
+        }
+        #expect(back["shapiro_wilk"] is [String: Any] && back["interval"] is [String: Any])
+        #expect(back["n"] as? Int == 200)
+        let small = try NormalityReport(residuals: [0.1, -0.4, 0.3, 0.9, -1.2, 0.05, 0.6])
+        #expect(small.json().contains("\"dagostino_pearson\":null"))
+    }
+
     @Test func badInputIsNamed() throws {
         #expect(throws: DiagnosticsError.tooFewValues(test: "Shapiro-Wilk", minimum: 3, count: 2)) { try ShapiroWilk.test([1, 2]) }
         #expect(throws: DiagnosticsError.nonFiniteValue(index: 2)) { try AndersonDarling.test([1, 2, .nan, 4]) }

@@ -154,6 +154,7 @@ def assert_close(ours, theirs, label):
     ours, theirs = np.asarray(ours), np.asarray(theirs)
     tolerance = 1e-7 + 1e-6 * np.abs(theirs).max()
     worst = np.abs(ours - theirs).max()
+    print(f"{label}: max |MLedger - Captum| = {worst:.2e} (max |attribution| {np.abs(theirs).max():.2e})")
     assert worst <= tolerance, f"{label}: max |MLedger - Captum| = {worst:.3e} > {tolerance:.3e}"
 
 
