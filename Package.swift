@@ -126,6 +126,7 @@ let package = Package(
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
+            "Diagnostics", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -177,6 +178,13 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),
+
+        // Analysis libraries (issue 14): normality diagnostics and PNG charts, each on Foundation
+        // alone; DeepLIFT lives in ML (Sources/ML/Explain).
+        .target(name: "Diagnostics", exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "Plot", exclude: ["README.md"], swiftSettings: numericSettings),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ],
     swiftLanguageModes: [.v5]
 )
