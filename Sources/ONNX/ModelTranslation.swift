@@ -90,10 +90,18 @@ public enum ModelTranslation {
         let weights = SafeTensors.encode(network.stateDict(), metadata: ["format": "pt", "architecture": network.architecture["name"]?.stringValue ?? name])
         let directory = ModelDirectory(architecture: network.architecture, weights: weights)
         let sourceId = model.metadataProps.first { $0.key == ONNXExporter.MetadataKey.sourceModelId }?.value ?? name
-        let certificate = try EquivalenceCertificate.make(network: network, onnxBytes: bytes, sourceModelId: sourceId,
+        // The layer stack read from the graph must compute what the graph computes; when it
+        // does not (a layout the reader does not follow), the graph stays a graph.
+        let certificate: EquivalenceCertificate
+        do {
+            certificate = try EquivalenceCertificate.make(network: network, onnxBytes: bytes, sourceModelId: sourceId,
                                                           sourceWeightsHash: directory.weightsHash)
+        } catch let error as ONNXError {
+            return Imported(directory: nil, certificate: nil, evaluatorOnlyReason: "the layers read from the graph do not run like it: \(error)")
+        }
         guard certificate.equivalent else {
-            throw ONNXError.translation("the native form read from the graph differs from the graph's own evaluation (max abs error \(certificate.maxAbsoluteError))")
+            return Imported(directory: nil, certificate: nil, evaluatorOnlyReason:
+                "the layers read from the graph differ from the graph's own evaluation (max abs error \(certificate.maxAbsoluteError))")
         }
         return Imported(directory: directory, certificate: certificate, evaluatorOnlyReason: nil)
     }

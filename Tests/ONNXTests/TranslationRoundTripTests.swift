@@ -78,7 +78,7 @@ final class TranslationRoundTripTests: XCTestCase {
         let back = try XCTUnwrap(imported.directory, imported.evaluatorOnlyReason ?? "", file: file, line: line)
         XCTAssertEqual(try SafeTensors.decode(back.weights).tensors, try SafeTensors.decode(directory.weights).tensors, file: file, line: line)
         XCTAssertEqual(back.architecture, directory.architecture, file: file, line: line)
-        XCTAssertEqual(imported.certificate?.maxAbsoluteError, 0, file: file, line: line)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(imported.certificate, file: file, line: line).maxAbsoluteError, 1e-5, file: file, line: line)
     }
 
     func testEnergyGRURoundTrip() throws {
@@ -98,10 +98,10 @@ final class TranslationRoundTripTests: XCTestCase {
     func testCertificateCatchesAChangedFile() throws {
         let exported = try ModelTranslation.export(try Self.directory(Self.mlpArchitecture, seed: 5), sourceModelId: "m", mledgerVersion: "t")
         var model = try ONNXModelFile.decode(exported.onnx)
-        // Nudge one weight: the file hash and the outputs both change.
+        // Flip an exponent bit of one weight: the file hash and the outputs both change.
         var weight = model.graph.initializer[0]
         var raw = [UInt8](weight.rawData)
-        raw[0] ^= 0x40
+        raw[3] ^= 0x40
         weight.rawData = Data(raw)
         model.graph.initializer[0] = weight
         let changed = try ONNXModelFile.encode(model)

@@ -416,3 +416,34 @@ def test_rest_translate_refuses_unfinalized_foreign_and_unknown_models(api, tmp_
     listed = requests.get(f"{api.api}/models", params={"organization_id": "acme"}, timeout=60).json()
     assert all(m["model_params"].get("backend") != "onnx" or m["model_params"].get("parent_model_id") != pending
                for m in listed["models"])
+
+
+@pytest.mark.parametrize("linear_before_reset", [0, 1])
+def test_gru_graph_built_with_onnx_helper_matches_onnxruntime(tmp_path, linear_before_reset):
+    """A hand-built ONNX GRU (time-major, with an initial state): MLedger's evaluator against
+    onnxruntime, both reset-gate forms (0 has no PyTorch form, so it stays a graph)."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(21 + linear_before_reset)
+    seq, batch, inputs, hidden = 6, 4, 3, 5
+    weights = [rng.uniform(-0.7, 0.7, size=s).astype(np.float32)
+               for s in ([1, 3 * hidden, inputs], [1, 3 * hidden, hidden], [1, 6 * hidden], [1, batch, hidden])]
+    names = ["W", "R", "B", "h0"]
+    graph = helper.make_graph(
+        [helper.make_node("GRU", ["X", "W", "R", "B", "", "h0"], ["Y", "Y_h"], hidden_size=hidden,
+                          linear_before_reset=linear_before_reset)],
+        "gru", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [seq, batch, inputs])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None), helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w, n) for w, n in zip(weights, names)])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    onnx.checker.check_model(proto, full_check=True)
+    path = tmp_path / "gru.onnx"
+    path.write_bytes(proto.SerializeToString())
+    x = rng.uniform(-2, 2, size=[seq, batch, inputs]).astype(np.float32)
+    (tmp_path / "inputs.json").write_text(json.dumps({"shape": list(x.shape), "values": [float(v) for v in x.ravel()]}))
+    run_ok("import", "--onnx", str(path), "--out", str(tmp_path / "imported"),
+           "--check-inputs", str(tmp_path / "inputs.json"), "--check-outputs", str(tmp_path / "outputs.json"))
+    ours = json.loads((tmp_path / "outputs.json").read_text())["evaluator"]
+    y, y_h = ort_session(path).run(None, {"X": x})
+    assert np.abs(read_tensor(ours["Y"]) - y).max() <= 1e-5
+    assert np.abs(read_tensor(ours["Y_h"]) - y_h).max() <= 1e-5

@@ -63,6 +63,12 @@ public enum ONNXImporter {
                     throw ONNXError.malformed("\(node.opType) weights \(W.shape), \(R.shape) for hidden_size \(hidden)")
                 }
                 let inputSize = W.shape[2]
+                // Native layers start from zero states: a stored non-zero initial state has no native form.
+                for i in [5, 6] where i < node.input.count && !node.input[i].isEmpty {
+                    if let stored = constants[node.input[i]], stored.floats.contains(where: { $0 != 0 }) {
+                        throw ONNXError.unsupported("\(node.opType) with a stored non-zero initial state")
+                    }
+                }
                 let B = node.input.count > 3 && !node.input[3].isEmpty ? try weight(node, 3).floats : [Float](repeating: 0, count: 2 * gates * hidden)
                 let type = isGRU ? "gru" : "lstm"
                 if let open = openRecurrent, open.type == type, open.hidden == inputSize, open.hidden == hidden {
@@ -97,8 +103,10 @@ public enum ONNXImporter {
                 let W = try weight(node, 1)
                 guard W.rank == 2 else { throw ONNXError.unsupported("MatMul with a \(W.rank)-d weight") }
                 var bias: ONNXTensor?
-                if index + 1 < nodes.count, nodes[index + 1].opType == "Add", nodes[index + 1].input.first == node.output.first {
-                    bias = try weight(nodes[index + 1], 1)
+                // The bias Add right after, with the product on either side.
+                if index + 1 < nodes.count, nodes[index + 1].opType == "Add", let product = node.output.first,
+                   let side = nodes[index + 1].input.firstIndex(of: product), nodes[index + 1].input.count == 2 {
+                    bias = try weight(nodes[index + 1], 1 - side)
                     skip.insert(index + 1)
                 }
                 linearCount += 1

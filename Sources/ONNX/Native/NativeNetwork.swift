@@ -80,6 +80,30 @@ public final class NativeNetwork {
         default: throw ONNXError.translation("the first layer must be gru, lstm or linear")
         }
         if isRecurrent, window == nil { throw ONNXError.translation("a recurrent architecture needs input.window") }
+        if let window, window <= 0 || window > 1 << 16 { throw ONNXError.translation("input.window must be between 1 and 65536") }
+        try checkChaining()
+    }
+
+    /// Each layer must take what the one before gives (ML's layers assume it and stop the
+    /// process otherwise): widths match, time steps are selected once, after a recurrent layer.
+    private func checkChaining() throws {
+        var width = features
+        var sequence = isRecurrent
+        for layer in layers {
+            switch layer {
+            case .gru(let name, let m as any Module), .lstm(let name, let m as any Module):
+                let input = (m as? GRU)?.inputSize ?? (m as? LSTM)?.inputSize ?? 0
+                guard sequence, input == width else { throw ONNXError.translation("\(name) takes \(input) features per step, gets \(sequence ? "\(width)" : "no sequence")") }
+                width = (m as? GRU)?.hiddenSize ?? (m as? LSTM)?.hiddenSize ?? 0
+            case .lastTimeStep:
+                guard sequence else { throw ONNXError.translation("last_time_step without a sequence before it") }
+                sequence = false
+            case .linear(let name, let linear):
+                guard linear.weight.shape[1] == width else { throw ONNXError.translation("\(name) takes \(linear.weight.shape[1]) features, gets \(width)") }
+                width = linear.weight.shape[0]
+            case .relu, .tanh, .sigmoid: break
+            }
+        }
     }
 
     private static func load(_ module: any Module, prefix: String, from state: [String: Tensor], expected: inout Set<String>) throws {
@@ -117,7 +141,7 @@ public final class NativeNetwork {
     public func forward(_ input: Tensor) throws -> Tensor {
         var x = input
         if isRecurrent, x.rank == 2, features == 1 { x = x.reshaped([x.shape[0], x.shape[1], 1]) }
-        guard x.rank == 1 + inputRowShape.count, Array(x.shape.dropFirst()) == inputRowShape else {
+        guard x.rank == 1 + inputRowShape.count, x.shape[0] > 0, Array(x.shape.dropFirst()) == inputRowShape else {
             throw ONNXError.invalidInput("input of shape \(input.shape), the model takes [batch] + \(inputRowShape)")
         }
         return GradientMode.withoutGradients {
