@@ -60,6 +60,7 @@ enum ONNXMLOperators {
         let (x, rows, features) = try matrix(c)
         let coefficients = try c.requiredFloats("coefficients")
         let targets = Int(c.int("targets", default: 1))
+        _ = try checkedElementCount([rows, targets], what: "LinearRegressor result")
         guard targets > 0, coefficients.count == targets * features else {
             throw ONNXError.malformed("\(coefficients.count) coefficients for \(targets) target(s) of \(features) features")
         }

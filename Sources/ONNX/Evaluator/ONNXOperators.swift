@@ -48,11 +48,13 @@ enum ONNXOperators {
         let rank = max(a.count, b.count)
         let pa = [Int](repeating: 1, count: rank - a.count) + a
         let pb = [Int](repeating: 1, count: rank - b.count) + b
-        return try (0..<rank).map { i in
+        let shape = try (0..<rank).map { i in
             if pa[i] == pb[i] || pb[i] == 1 { return pa[i] }
             if pa[i] == 1 { return pb[i] }
             throw ONNXError.malformed("shapes \(a) and \(b) do not broadcast")
         }
+        _ = try checkedElementCount(shape, what: "broadcast result")
+        return shape
     }
 
     /// For each element of `shape`, the flat index into a tensor of `source` broadcast to it.
@@ -133,6 +135,7 @@ enum ONNXOperators {
         let k = aShape[aShape.count - 1]
         guard bShape[bShape.count - 2] == k else { throw ONNXError.malformed("MatMul of \(a.shape) and \(b.shape)") }
         let n = bShape[bShape.count - 1]
+        _ = try checkedElementCount(Array(aShape.dropLast()) + [n], what: "MatMul result")
         var outShape: [Int]
         var values: [Float]
         if bShape.count == 2 {
@@ -164,6 +167,7 @@ enum ONNXOperators {
         let alpha = c.float("alpha", default: 1), beta = c.float("beta", default: 1)
         let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
         let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
+        _ = try checkedElementCount([m, n], what: "Gemm result")
         guard k == kb else { throw ONNXError.malformed("Gemm of \(a.shape) and \(b.shape) (transA \(transA), transB \(transB))") }
         var out = product(a.floats, b.floats, m: m, k: k, n: n, transA: transA, transB: transB)
         if alpha != 1 { for i in 0..<out.count { out[i] *= alpha } }
@@ -221,8 +225,11 @@ enum ONNXOperators {
             return Int(clamping: d)
         }
         if let inferred = shape.firstIndex(of: -1) {
-            let known = shape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-            guard known > 0, x.count % known == 0 else { throw ONNXError.malformed("cannot reshape \(x.shape) to \(requested)") }
+            var others = shape
+            others.remove(at: inferred)
+            guard others.allSatisfy({ $0 >= 0 }), let known = try? checkedElementCount(others, what: "reshape"), known > 0, x.count % known == 0 else {
+                throw ONNXError.malformed("cannot reshape \(x.shape) to \(requested)")
+            }
             shape[inferred] = x.count / known
         }
         return [try x.reshaped(shape)]
@@ -288,6 +295,7 @@ enum ONNXOperators {
         }
         let inner = x.shape[(axis + 1)...].reduce(1, *)
         let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
+        _ = try checkedElementCount(shape, what: "Gather result")
         let count = idx.count
         return [x.remapped(to: shape) { i in
             let o = i / (count * inner), rest = i % (count * inner)

@@ -30,6 +30,7 @@ enum ONNXRecurrent {
         guard hidden > 0, w.shape == [1, gates * hidden, inputSize], r.shape == [1, gates * hidden, hidden] else {
             throw ONNXError.malformed("W \(w.shape) / R \(r.shape) do not fit hidden_size \(hidden), input \(inputSize), one direction")
         }
+        _ = try checkedElementCount([sequence, batch, gates * hidden], what: "\(gates == 3 ? "GRU" : "LSTM") outputs")
         var wb = [Float](repeating: 0, count: gates * hidden), rb = wb
         if let b = c.optionalInput(3) {
             guard b.shape == [1, 2 * gates * hidden] else { throw ONNXError.malformed("B has shape \(b.shape)") }

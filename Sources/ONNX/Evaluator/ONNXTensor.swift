@@ -69,7 +69,7 @@ public struct ONNXTensor: Equatable, Sendable {
 
     /// The same elements seen with another shape of equal element count.
     func reshaped(_ newShape: [Int]) throws -> ONNXTensor {
-        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
+        guard newShape.allSatisfy({ $0 >= 0 }), (try? checkedElementCount(newShape, what: "reshape")) == count else {
             throw ONNXError.malformed("cannot reshape \(shape) to \(newShape)")
         }
         var copy = self
@@ -78,13 +78,17 @@ public struct ONNXTensor: Equatable, Sendable {
     }
 }
 
-/// Multiplies dimensions, refusing negative ones and overflow (a hostile file can claim any shape).
+/// Largest tensor the evaluator builds (64 Mi elements, 256 MiB of Float32): a hostile file
+/// must not make it allocate without bound.
+let maximumElements = 1 << 26
+
+/// Multiplies dimensions, refusing negative ones, overflow and tensors above `maximumElements`.
 func checkedElementCount(_ shape: [Int], what: String) throws -> Int {
     var total = 1
     for d in shape {
         guard d >= 0 else { throw ONNXError.malformed("\(what) has a negative dimension in \(shape)") }
         let (p, overflow) = total.multipliedReportingOverflow(by: d)
-        guard !overflow, p <= 1 << 31 else { throw ONNXError.malformed("\(what) has too many elements (\(shape))") }
+        guard !overflow, p <= maximumElements else { throw ONNXError.malformed("\(what) has too many elements (\(shape))") }
         total = p
     }
     return total

@@ -92,7 +92,8 @@ struct TreeEnsemble {
 
     /// Per row, the aggregated score of each of `targets`.
     func scores(_ x: [Float], rows: Int, features: Int, targets: Int, aggregate: String) throws -> [[Float]] {
-        try (0..<rows).map { r in
+        _ = try checkedElementCount([rows, targets], what: "tree ensemble scores")
+        return try (0..<rows).map { r in
             let row = x[(r * features)..<((r + 1) * features)]
             var sum = [Float](repeating: 0, count: targets)
             var extreme = [Float?](repeating: nil, count: targets)
