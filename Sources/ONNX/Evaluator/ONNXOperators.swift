@@ -272,16 +272,22 @@ enum ONNXOperators {
         let perm = c.ints("perm").map { $0.map { Int($0) } } ?? Array((0..<x.rank).reversed())
         guard perm.count == x.rank, Set(perm) == Set(0..<x.rank) else { throw ONNXError.malformed("Transpose perm \(perm) for rank \(x.rank)") }
         let shape = perm.map { x.shape[$0] }
-        let inStrides = ONNXTensor.strides(x.shape), outStrides = ONNXTensor.strides(shape)
-        return [x.remapped(to: shape) { i in
-            var rest = i, s = 0
+        let inStrides = ONNXTensor.strides(x.shape)
+        return [x.remapped(to: shape, source: affineSource(shape, strides: perm.map { inStrides[$0] }, base: 0))]
+    }
+
+    /// The input index of output element i when the output walks the input with per-axis
+    /// `strides` from `base` (transpose: permuted strides; slice: stepped strides from the start).
+    static func affineSource(_ shape: [Int], strides: [Int], base: Int) -> (Int) -> Int {
+        let outStrides = ONNXTensor.strides(shape)
+        return { i in
+            var rest = i, s = base
             for d in 0..<shape.count {
-                let coordinate = rest / outStrides[d]
+                s += (rest / outStrides[d]) * strides[d]
                 rest %= outStrides[d]
-                s += coordinate * inStrides[perm[d]]
             }
             return s
-        }]
+        }
     }
 
     static func gather(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
@@ -332,16 +338,9 @@ enum ONNXOperators {
             begin[axis] = Int(s)
             step[axis] = Int(st)
         }
-        let inStrides = ONNXTensor.strides(x.shape), outStrides = ONNXTensor.strides(shape)
-        return [x.remapped(to: shape) { i in
-            var rest = i, s = 0
-            for d in 0..<shape.count {
-                let coordinate = rest / outStrides[d]
-                rest %= outStrides[d]
-                s += (begin[d] + coordinate * step[d]) * inStrides[d]
-            }
-            return s
-        }]
+        let inStrides = ONNXTensor.strides(x.shape)
+        let base = (0..<x.rank).reduce(0) { $0 + begin[$1] * inStrides[$1] }
+        return [x.remapped(to: shape, source: affineSource(shape, strides: (0..<x.rank).map { step[$0] * inStrides[$0] }, base: base))]
     }
 
     static func concat(_ c: ONNXNodeContext) throws -> [ONNXTensor] {

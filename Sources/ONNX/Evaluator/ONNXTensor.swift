@@ -1,3 +1,5 @@
+import ML
+
 /// A dense tensor as the evaluator sees it: Float32 values for the arithmetic, Int64 for the
 /// shapes and indices that torch.onnx graphs compute on the side.
 public struct ONNXTensor: Equatable, Sendable {
@@ -40,16 +42,8 @@ public struct ONNXTensor: Equatable, Sendable {
 
     public var isFloat: Bool { if case .float = storage { return true } else { return false } }
 
-    /// Row-major strides of `shape`.
-    static func strides(_ shape: [Int]) -> [Int] {
-        var result = [Int](repeating: 1, count: shape.count)
-        var running = 1
-        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
-            result[axis] = running
-            running *= shape[axis]
-        }
-        return result
-    }
+    /// Row-major strides of `shape` (ML's rule).
+    static func strides(_ shape: [Int]) -> [Int] { Tensor.strides(of: shape) }
 
     /// A tensor of `newShape` whose element i is this tensor's element `source(i)`, of the same
     /// element type: the one primitive behind transpose, slice, gather, concat and expand.
