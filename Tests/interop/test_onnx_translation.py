@@ -432,7 +432,8 @@ def test_gru_graph_built_with_onnx_helper_matches_onnxruntime(tmp_path, linear_b
         [helper.make_node("GRU", ["X", "W", "R", "B", "", "h0"], ["Y", "Y_h"], hidden_size=hidden,
                           linear_before_reset=linear_before_reset)],
         "gru", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [seq, batch, inputs])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None), helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [seq, 1, batch, hidden]),
+         helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [1, batch, hidden])],
         [numpy_helper.from_array(w, n) for w, n in zip(weights, names)])
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     proto.ir_version = 8
