@@ -109,18 +109,23 @@ enum ONNXOperators {
 
     // MARK: Products
 
-    /// `[m, k] × [k, n]` with a fixed summation order.
+    /// `[m, k] × [k, n]` with a fixed summation order (over p, for each output row), on raw
+    /// buffers: the evaluator's hot loop (recurrent steps, Gemm, the certificate's 64 windows).
     static func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false) -> [Float] {
+        let right = transB ? ONNXRecurrent.transposed(b, rows: n, columns: k) : b
         var out = [Float](repeating: 0, count: m * n)
-        for i in 0..<m {
-            for p in 0..<k {
-                let av = transA ? a[p * m + i] : a[i * k + p]
-                if av == 0 { continue }
-                if transB {
-                    for j in 0..<n { out[i * n + j] += av * b[j * k + p] }
-                } else {
-                    let row = p * n
-                    for j in 0..<n { out[i * n + j] += av * b[row + j] }
+        a.withUnsafeBufferPointer { av in
+            right.withUnsafeBufferPointer { bv in
+                out.withUnsafeMutableBufferPointer { ov in
+                    for i in 0..<m {
+                        let row = ov.baseAddress! + i * n
+                        for p in 0..<k {
+                            let x = transA ? av[p * m + i] : av[i * k + p]
+                            if x == 0 { continue }
+                            let column = bv.baseAddress! + p * n
+                            for j in 0..<n { row[j] += x * column[j] }
+                        }
+                    }
                 }
             }
         }
