@@ -50,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         // /metrics of the REST API: counters and histograms in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // ONNX translation: the runtime of the committed generated protobuf code (tools/generate-onnx-proto).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -122,16 +124,30 @@ let package = Package(
         // a CPU check (ML's CPUFeatures), with the same arithmetic as the baseline kernel.
         .target(name: "MLWideKernels", swiftSettings: numericSettings + wideKernelSettings),
 
+        // ONNX translation (issue 13): the ONNX protobuf types, MLedger's own ONNX evaluator, export
+        // and import of native models, PyTorch checkpoints, equivalence certificates; and the
+        // REST route and registration of translated models over model sharing.
+        .target(name: "ONNX", dependencies: [
+            "ML", "Primitives", "Crypto",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "Translation", dependencies: [
+            "ONNX", "ModelSharing", "ML", "Registry", "ObjectStore", "Contracts", "Crypto", "Primitives",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
             "Diagnostics", "Plot",
+            "ONNX", "Translation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
+            "ONNX",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -175,6 +191,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),

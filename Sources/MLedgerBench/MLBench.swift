@@ -86,7 +86,7 @@ private func runPyTorchBenchmark(python: String, script: String, threads: Int, d
 
 /// The fastest single call of `body` over about `seconds`: on a shared machine the minimum
 /// is the figure least disturbed by other work (tools/bench-pytorch.py reports the same way).
-private func fastest(seconds: Double, _ body: () -> Void) -> Double {
+func fastest(seconds: Double, _ body: () -> Void) -> Double {
     body()
     var best = Double.infinity
     let start = DispatchTime.now().uptimeNanoseconds

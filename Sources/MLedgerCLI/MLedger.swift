@@ -17,6 +17,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
             AuditCommand.self,
             ExplainCommand.self, DiagnosticsCommand.self, PlotCommand.self,   // analysis libraries
+            TranslateCommand.self, ImportCommand.self,  // ONNX translation
         ]
     )
 }

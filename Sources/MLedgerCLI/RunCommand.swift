@@ -10,6 +10,7 @@ import Registry
 import Logging
 import Node
 import RPC
+import Translation
 
 /// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
 /// passphrase is at hand, the REST API (model sharing and verification) on `--api-addr`.
@@ -106,8 +107,12 @@ struct RunCommand: AsyncParsableCommand {
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
                 store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            // Services built on model sharing add their routes here.
+            let extraRoutes: [any SharingRouteProvider] = [
+                TranslationRoutes(sharing: sharing, mledgerVersion: MLedgerCommand.version),  // POST /translate/{id}
+            ]
             services.append(try await ModelSharingService.makeApplication(
-                service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
+                service: sharing, extraRoutes: extraRoutes, host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
             })
         }

@@ -58,7 +58,7 @@ public struct Tensor: Equatable, Sendable {
     }
 
     /// Row-major strides of `shape`.
-    static func strides(of shape: [Int]) -> [Int] {
+    public static func strides(of shape: [Int]) -> [Int] {
         var result = [Int](repeating: 1, count: shape.count)
         var running = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) {
