@@ -110,6 +110,14 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // Training service (issue 12): jobs for registered models, recipes anchored before the
+        // first step, built-in and process executors, `reproduce`.
+        .target(name: "Training", dependencies: [
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives",
+            "Chain", "RPC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", dependencies: ["Primitives"], exclude: ["README.md"], swiftSettings: numericSettings),
 
@@ -117,11 +125,13 @@ let package = Package(
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
+            "Training",  // training service, `reproduce`, `audit --retrain`
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
+            "Training",  // `mledger-bench training`
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -163,6 +173,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
