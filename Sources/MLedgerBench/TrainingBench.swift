@@ -34,21 +34,9 @@ struct TrainingBench {
 
     func run() throws {
         print("== training ==")
-        let directory = NSTemporaryDirectory() + "mledger-bench-training-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: "genesis/dev.json")
-        database.store.close()
-        let node = try LedgerNode(dataDirectory: directory, sealing: .instant)
-        defer { node.close() }
-        node.sealer?.start()
-        let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
-        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
-        let registry = try Registry(dataDirectory: root)
-        let sharing = ModelSharingService(
-            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
+        let stack = try BenchSharingStack(name: "training", genesisPath: "genesis/dev.json")
+        defer { stack.close() }
+        let (sharing, registry, logger) = (stack.service, stack.registry, stack.logger)
         var settings = TrainingConfiguration()
         settings.threads = 1
         let training = TrainingService(sharing: sharing, configuration: settings, logger: logger)
@@ -99,8 +87,9 @@ struct TrainingBench {
         var updates: [Double] = []
         for _ in 0..<jobs {
             row.progress = "{}"
+            let written = row
             let begin = Date()
-            try syncAwait { try await registry.updateTrainingJob(row) }
+            try syncAwait { try await registry.updateTrainingJob(written) }
             updates.append(Date().timeIntervalSince(begin) * 1000)
         }
         overheads.sort()

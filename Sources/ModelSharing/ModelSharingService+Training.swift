@@ -93,7 +93,7 @@ extension ModelSharingService {
     public func finalizeTrainedModel(_ id: UUID, weightsFile: URL, metricsHash: Hash32) async throws -> ArtifactInfo {
         let row = try await storedModel(id)
         guard row.status != .finalized else { throw SharingError.conflict("model \(Self.text(id)) is already finalized") }
-        let artifact = try await ingest(file: weightsFile, location: try ObjectNames.location(organization: row.company, kind: "models", id: id))
+        let artifact = try await ingest.ingest(file: weightsFile, location: try ObjectNames.location(organization: row.company, kind: "models", id: id))
         do {
             let sender = try await senders.sender(company: row.company)
             _ = try await sender.transact(to: try Self.address(row.contractAddress),
@@ -106,16 +106,13 @@ extension ModelSharingService {
         }
         return artifact.info
     }
+}
 
+extension ArtifactIngest {
     /// Copies a local file into the store while hashing it, under a pending-object entry (the
-    /// start-up sweep removes it if the process dies before the row references it).
+    /// start-up sweep removes it if the process dies before a row references it).
     func ingest(file: URL, location: ObjectLocation) async throws -> IngestedArtifact {
-        try await registry.addPendingObject(company: location.company, key: location.key)
-        let upload: any ObjectUpload
-        do { upload = try await store.beginUpload(location) } catch {
-            try? await registry.removePendingObject(company: location.company, key: location.key)
-            throw error
-        }
+        let upload = try await begin(location)
         var hasher = ArtifactHasher()
         do {
             let handle = try FileHandle(forReadingFrom: file)
@@ -129,9 +126,7 @@ extension ModelSharingService {
             let (keccak, leaves) = hasher.finish()
             return IngestedArtifact(location: location, size: size, keccak: keccak, leaves: leaves, summary: nil)
         } catch {
-            await upload.abort()
-            try? await store.delete(location)
-            try? await registry.removePendingObject(company: location.company, key: location.key)
+            await abandon(upload, at: location)
             throw error
         }
     }

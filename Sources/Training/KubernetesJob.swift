@@ -77,6 +77,9 @@ public struct KubernetesJobSpec: Sendable, Equatable {
             "requests": .object(["cpu": .string(cpu), "memory": .string(memory)]),
             "limits": .object(["cpu": .string(cpu), "memory": .string(memory)]),
         ])
+        let helperResources: JSONValue = .object([
+            "requests": .object(["cpu": "100m", "memory": "64Mi"]), "limits": .object(["cpu": "500m", "memory": "256Mi"]),
+        ])
         return .object([
             "apiVersion": "batch/v1", "kind": "Job",
             "metadata": .object(["name": .string(name), "namespace": .string(namespace), "labels": labels]),
@@ -90,13 +93,13 @@ public struct KubernetesJobSpec: Sendable, Equatable {
                         "initContainers": .array([
                             .object(["name": "fetch-datasets", "image": .string(helperImage), "command": ["sh", "-c", .string(prepare)],
                                      "env": .array([.object(["name": "MLEDGER_PARAMS_JSON", "value": .string(params)])]),
-                                     "volumeMounts": .array([work])]),
+                                     "resources": helperResources, "volumeMounts": .array([work])]),
                             .object(["name": "train", "image": .string(image), "workingDir": "/work", "env": trainerEnv,
                                      "resources": resources, "volumeMounts": .array([work])]),
                         ]),
                         "containers": .array([
                             .object(["name": "upload-weights", "image": .string(helperImage), "command": ["sh", "-c", .string(upload)],
-                                     "volumeMounts": .array([work])]),
+                                     "resources": helperResources, "volumeMounts": .array([work])]),
                         ]),
                         "volumes": .array([.object(["name": "work", "emptyDir": .object([:])])]),
                     ]),

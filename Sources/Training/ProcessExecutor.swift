@@ -103,14 +103,16 @@ public struct ProcessExecutor: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, logDescriptor, 1)
         posix_spawn_file_actions_adddup2(&actions, logDescriptor, 2)
-        posix_spawn_file_actions_addchdir_np(&actions, directory.path)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         // A process group of its own: a kill reaches the shell and every child it started.
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
-        let arguments = ["/bin/sh", "-c", commandLine]
+        // posix_spawn has no portable chdir action: the shell changes into the work directory.
+        var environment = environment
+        environment["MLEDGER_WORK_DIR"] = directory.path
+        let arguments = ["/bin/sh", "-c", "cd \"$MLEDGER_WORK_DIR\" || exit 125\n" + commandLine]
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let result = withCStrings(arguments) { argv in

@@ -43,9 +43,9 @@ import Training
         try Data(spec.manifest.serialized.utf8).write(to: file)
         // `set resources --local` decodes the file into kubectl's typed scheme without a server:
         // a wrong type or kind is an error, and a misspelled field would be missing from the output.
-        let run = try kubectl(["set", "resources", "--local", "-f", file.path, "-c", "upload-weights", "--limits=cpu=500m", "-o", "json"])
+        let run = try kubectl(["set", "resources", "--local", "-f", file.path, "-c", "upload-weights", "--limits=cpu=600m", "-o", "json"])
         #expect(run.status == 0, "\(run.err)")
-        guard let decoded = JSONValue.parse(Array(run.out.utf8)) else { Issue.record("kubectl printed no JSON: \(run.out)"); return }
+        guard let decoded = JSONValue.parse(Array(run.out.utf8)) else { Issue.record("kubectl printed no JSON (status \(run.status)): \(run.out) \(run.err)"); return }
         #expect(decoded["kind"] == "Job" && decoded["apiVersion"] == "batch/v1")
         #expect(decoded["metadata"]?["name"]?.stringValue == "mledger-train-11111111-2222-4333-8444-555555555555")
         let sent = spec.manifest["spec"]?["template"]?["spec"]

@@ -40,7 +40,7 @@ import Training
         ]
         for (text, field) in cases {
             #expect(throws: TrainingParameterError.self, "\(text)") { try parse(text) }
-            do { _ = try parse(text) } catch { #expect(error.field == field, "\(text): \(error)") }
+            do { _ = try parse(text) } catch let error as TrainingParameterError { #expect(error.field == field, "\(text): \(error)") } catch { Issue.record("\(text): \(error)") }
         }
         #expect(throws: TrainingParameterError("params", "must be a JSON object")) {
             try EnergyGRUParameters(json: .array([]), defaultSeed: 0)
