@@ -68,9 +68,9 @@ public struct ProcessExecutor: Sendable {
         environment["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
         let logFile = workDirectory.appendingPathComponent("train.log")
         log("running: \(commandLine)")
-        let status = try spawnAndWait(environment: environment, directory: workDirectory, logFile: logFile, cancellation: cancellation)
+        let status = try spawnAndWait(environment: environment, directory: workDirectory, logFile: logFile,
+                                      cancellation: cancellation, log: log)
         let tail = Self.tail(of: logFile, lines: 20)
-        for line in tail { log(line) }
         switch status {
         case .exited(0):
             guard files.fileExists(atPath: weights.path) else {
@@ -93,7 +93,7 @@ public struct ProcessExecutor: Sendable {
     enum Status: Equatable { case exited(Int32), signalled(Int32), timedOut, cancelled }
 
     private func spawnAndWait(environment: [String: String], directory: URL, logFile: URL,
-                              cancellation: CancellationFlag) throws -> Status {
+                              cancellation: CancellationFlag, log: @escaping (String) -> Void) throws -> Status {
         let logDescriptor = open(logFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard logDescriptor >= 0 else { throw TrainingRunFailure("cannot create \(logFile.path)") }
         defer { close(logDescriptor) }
@@ -121,9 +121,12 @@ public struct ProcessExecutor: Sendable {
         guard result == 0 else { throw TrainingRunFailure("cannot start /bin/sh: \(String(cString: strerror(result)))") }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var outcome: Status?
+        var follower = LogFollower(file: logFile, emit: log)
+        defer { follower.finish() }
         while true {
             var status: Int32 = 0
             let waited = waitpid(pid, &status, WNOHANG)
+            follower.poll()
             if waited == pid {
                 // The shell is gone; whatever it left in its group goes too.
                 kill(-pid, SIGKILL)
@@ -136,7 +139,7 @@ public struct ProcessExecutor: Sendable {
                 if cancellation.isCancelled { outcome = .cancelled } else if Date() >= deadline { outcome = .timedOut }
                 if outcome != nil { kill(-pid, SIGKILL) }
             }
-            usleep(20_000)
+            usleep(50_000)
         }
     }
 
@@ -145,6 +148,40 @@ public struct ProcessExecutor: Sendable {
         guard let data = try? Data(contentsOf: file) else { return [] }
         let text = String(decoding: data.suffix(16_384), as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).map(String.init)
+    }
+}
+
+/// Hands the complete lines a running program appends to its log file to `emit` as they come,
+/// so that a job's log tail and events show them while it runs.
+struct LogFollower {
+    let file: URL
+    let emit: (String) -> Void
+    private var offset: UInt64 = 0
+    private var partial = Data()
+
+    init(file: URL, emit: @escaping (String) -> Void) {
+        self.file = file
+        self.emit = emit
+    }
+
+    mutating func poll() {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd(), !data.isEmpty else { return }
+        offset += UInt64(data.count)
+        partial.append(data)
+        while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: partial[partial.startIndex..<newline], as: UTF8.self)
+            partial.removeSubrange(partial.startIndex...newline)
+            if !line.isEmpty { emit(String(line.prefix(2000))) }
+        }
+    }
+
+    /// Reads what is left, including a last line without a newline.
+    mutating func finish() {
+        poll()
+        if !partial.isEmpty { emit(String(String(decoding: partial, as: UTF8.self).prefix(2000))) }
+        partial.removeAll()
     }
 }
 
