@@ -86,7 +86,7 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 let checks = try await RecipeReproduction(client: client, threads: threads)
                     .reproduce(model: modelAddress, datasets: .files(dataset.map { URL(fileURLWithPath: $0) }))
-                ReproduceCommand.print(checks.map { var check = $0; check.name = "retrain " + check.name; return check }, json: json)
+                ReproduceCommand.print(checks.map { var check = $0; check.name = "retrain " + check.name; return check }, json: json, tally: "retrain")
                 retrainPassed = checks.allSatisfy(\.passed)
             } catch {
                 print("FAIL retrain: \(error)")

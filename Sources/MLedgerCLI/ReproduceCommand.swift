@@ -57,7 +57,7 @@ struct ReproduceCommand: AsyncParsableCommand {
         if checks.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 
-    static func print(_ checks: [RecipeReproduction.Check], json: Bool) {
+    static func print(_ checks: [RecipeReproduction.Check], json: Bool, tally: String = "reproduce") {
         let passed = checks.filter(\.passed).count
         if json {
             let document: JSONValue = .object([
@@ -70,6 +70,6 @@ struct ReproduceCommand: AsyncParsableCommand {
         for check in checks {
             if check.passed { Swift.print("PASS \(check.name) \(check.detail)") } else { Swift.print("FAIL \(check.name): \(check.detail)") }
         }
-        Swift.print("reproduce: \(passed) passed, \(checks.count - passed) failed")
+        Swift.print("\(tally): \(passed) passed, \(checks.count - passed) failed")
     }
 }

@@ -70,7 +70,7 @@ public struct RecipeReproduction {
             throw TrainingRunFailure("anchored hyper-parameters: \(error)")
         }
         let seedsMatch = seeds == [UInt256(parameters.seed)]
-        checks.append(Check(name: "seeds", passed: seedsMatch, detail: "anchored \(seeds.map(\.description)), parameters seed \(parameters.seed)"))
+        checks.append(Check(name: "seeds", passed: seedsMatch, detail: "anchored [\(seeds.map(\.decimalString).joined(separator: ", "))], parameters seed \(parameters.seed)"))
 
         let cited = try await read(model.datasets(), at: address)
         guard cited.count == 1 else { throw TrainingRunFailure("energy-gru trains on one dataset; the record cites \(cited.count)") }

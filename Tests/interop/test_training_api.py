@@ -132,6 +132,10 @@ def test_train_anchor_finalize_download_and_reproduce(api, tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["failed"] == 0
 
+    audit = mledger("audit", "--rpc", api.url, "--model", address, "--dataset", str(dataset_file), "--retrain", timeout=300)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert f"PASS retrain weights-hash {weights_hash}" in audit.stdout and "retrain: 4 passed, 0 failed" in audit.stdout, audit.stdout
+
     flipped = bytearray(data)
     flipped[100] ^= 1
     dataset_file.write_bytes(bytes(flipped))
