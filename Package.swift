@@ -118,6 +118,14 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // Training service (issue 12): jobs for registered models, recipes anchored before the
+        // first step, built-in and process executors, `reproduce`.
+        .target(name: "Training", dependencies: [
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives",
+            "Chain", "RPC",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", dependencies: ["Primitives", "MLWideKernels"], exclude: ["README.md"], swiftSettings: numericSettings),
         // The ML engine's AVX2 matrix kernel: the only target compiled for AVX2, called only after
@@ -142,12 +150,14 @@ let package = Package(
             "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
             "Diagnostics", "Plot",
             "ONNX", "Translation",
+            "Training",  // training service, `reproduce`, `audit --retrain`
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
             "ONNX",
+            "Training",  // `mledger-bench training`
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -192,6 +202,7 @@ let package = Package(
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "Crypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),

@@ -43,6 +43,12 @@ event ModelFinalized:
     weightsHash: bytes32
     metricsHash: bytes32
 
+event RecipeAnchored:
+    owner: indexed(address)
+    hyperParametersHash: bytes32
+    seeds: DynArray[uint256, MAX_SEEDS]
+    trainingRecipe: String[MAX_RECIPE_LENGTH]
+
 owner: public(address)
 modelId: public(String[MAX_ID_LENGTH])
 developerId: public(String[MAX_ID_LENGTH])
@@ -68,6 +74,10 @@ createdBlock: public(uint256)
 # of a download against it, where `weightsHash` covers only the whole file. Declared last so the
 # slots of the variables above stay where audits of older records expect them.
 artifactCommitment: public(bytes32)
+# Set by `anchorRecipe`: the recipe a training service fixed before its first step (canonical
+# hyper-parameters, seeds, trainer identity). Declared after `artifactCommitment` for the same
+# reason: earlier slots keep their places.
+recipeAnchored: public(bool)
 
 
 @deploy
@@ -152,6 +162,26 @@ def finalizeWithArtifact(weightsHash: bytes32, metricsHash: bytes32, artifactCom
     assert artifactCommitment != empty(bytes32), "no artifact commitment"
     self._finalize(weightsHash, metricsHash)
     self.artifactCommitment = artifactCommitment
+
+
+@external
+def anchorRecipe(hyperParameters: String[MAX_HYPERPARAMETERS_LENGTH], seeds: DynArray[uint256, MAX_SEEDS],
+                 trainingRecipe: String[MAX_RECIPE_LENGTH]):
+    """
+    @notice Fixes the recipe of a controlled training run before it starts: the canonical
+            hyper-parameters (their hash is recomputed here), the seeds and the trainer identity.
+            Owner only, at most once, and only before `finalize`.
+    """
+    assert msg.sender == self.owner, "not owner"
+    assert not self.finalized, "finalized"
+    assert not self.recipeAnchored, "recipe anchored"
+    self.hyperParameters = hyperParameters
+    hyperParametersHash: bytes32 = keccak256(hyperParameters)
+    self.hyperParametersHash = hyperParametersHash
+    self.seeds = seeds
+    self.trainingRecipe = trainingRecipe
+    self.recipeAnchored = True
+    log RecipeAnchored(owner=msg.sender, hyperParametersHash=hyperParametersHash, seeds=seeds, trainingRecipe=trainingRecipe)
 
 
 @external

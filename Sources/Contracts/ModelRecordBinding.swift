@@ -63,6 +63,7 @@ public enum ModelRecordEvent: Hashable, Sendable {
     case registered(owner: Address, parent: Address, modelId: String, relation: ModelRelation, unverified: Bool,
                     architectureHash: Hash32, hyperParametersHash: Hash32, datasets: [Address])
     case finalized(owner: Address, weightsHash: Hash32, metricsHash: Hash32)
+    case recipeAnchored(owner: Address, hyperParametersHash: Hash32, seeds: [UInt256], trainingRecipe: String)
 }
 
 /// Typed encode/decode for `contracts/ModelRecord.vy`, driven by its committed ABI.
@@ -87,6 +88,16 @@ public struct ModelRecordBinding: Sendable {
     public func finalizeWithArtifact(weightsHash: Hash32, metricsHash: Hash32, artifactCommitment: Hash32) throws(ABIError) -> [UInt8] {
         try abi.transaction("finalizeWithArtifact", [.hash(weightsHash), .hash(metricsHash), .hash(artifactCommitment)])
     }
+
+    /// Fixes the recipe of a controlled training run before its first step: canonical
+    /// hyper-parameters, seeds and trainer identity. The contract takes it once, from the owner,
+    /// only before `finalize`.
+    public func anchorRecipe(hyperParameters: String, seeds: [UInt256], trainingRecipe: String) throws(ABIError) -> [UInt8] {
+        try abi.transaction("anchorRecipe", [.string(hyperParameters), .array(seeds.map { .uint($0) }), .string(trainingRecipe)])
+    }
+
+    /// True once `anchorRecipe` ran.
+    public func recipeAnchored() throws(ABIError) -> ContractCall<Bool> { try abi.view("recipeAnchored") { v throws(ABIError) in try v.asBool() } }
 
     /// Zero for records finalized without an artifact commitment.
     public func artifactCommitment() throws(ABIError) -> ContractCall<Hash32> {
@@ -128,6 +139,9 @@ public struct ModelRecordBinding: Sendable {
                                datasets: try ABIConvert.addresses(f[7]))
         case "ModelFinalized":
             return .finalized(owner: try f[0].asAddress(), weightsHash: try f[1].asHash(), metricsHash: try f[2].asHash())
+        case "RecipeAnchored":
+            return .recipeAnchored(owner: try f[0].asAddress(), hyperParametersHash: try f[1].asHash(),
+                                   seeds: try ABIConvert.uints(f[2]), trainingRecipe: try f[3].asString())
         default:
             throw .missingEntry("binding for event \(event.name)")
         }

@@ -87,21 +87,9 @@ final class SharingBench {
 
     func run() throws {
         print("== sharing ==")
-        let directory = NSTemporaryDirectory() + "mledger-bench-sharing-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: options.genesisPath)
-        database.store.close()
-        let node = try LedgerNode(dataDirectory: directory, sealing: .instant)
-        defer { node.close() }
-        node.sealer?.start()
-        let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
-        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
-        let registry = try Registry(dataDirectory: root)
-        let service = ModelSharingService(
-            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
+        let stack = try BenchSharingStack(name: "sharing", genesisPath: options.genesisPath)
+        defer { stack.close() }
+        let (root, service, logger) = (stack.root, stack.service, stack.logger)
         let router = service.makeRouter()
         // The latency and request-rate reference: routing, middleware and HTTP, no work.
         router.get("/bench/noop") { _, _ -> HTTPResponse.Status in .ok }
@@ -278,6 +266,36 @@ enum JSONValueText {
 }
 
 /// The port the server reports once it listens.
+/// An in-process node (instant sealing) in a temporary data directory with the model-sharing
+/// service over it: what the REST benchmarks run against.
+final class BenchSharingStack {
+    let root: URL
+    let node: LedgerNode
+    let registry: Registry
+    let service: ModelSharingService
+    let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
+
+    init(name: String, genesisPath: String) throws {
+        let directory = NSTemporaryDirectory() + "mledger-bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        root = URL(fileURLWithPath: directory)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: genesisPath)
+        database.store.close()
+        node = try LedgerNode(dataDirectory: directory, sealing: .instant)
+        node.sealer?.start()
+        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
+        registry = try Registry(dataDirectory: root)
+        service = ModelSharingService(
+            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
+            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
+    }
+
+    func close() {
+        node.close()
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var port: Int?

@@ -1,5 +1,5 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
-// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|translation|all]
+// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|translation|training|all]
 //        mledger-bench evm-diff --count N --seed S [--keep DIR]   (the differential EVM fuzzer)
 import Foundation
 
@@ -18,6 +18,7 @@ let groups: [String: () -> Void] = [
     "audit": runAuditBenchmarks,
     "sharing": runSharingBenchmarks,
     "translation": runTranslationBenchmarks,  // ONNX translation
+    "training": runTrainingBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

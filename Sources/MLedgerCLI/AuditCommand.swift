@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import LedgerClient
 import Primitives
+import Training
 
 /// `mledger audit --rpc URL --model 0xADDRESS [--artifact FILE] [--dataset FILE ...] [--checkpoint FILE]
 /// [--timeout S] [--json]`:
@@ -42,6 +43,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document instead of lines.")
     var json = false
 
+    @Flag(help: "Also re-run the anchored training recipe on the --dataset files and compare the weights hash (as `mledger reproduce`).")
+    var retrain = false
+
+    @Option(help: "Kernel threads for --retrain.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     /// Exit code of an audit that ran and found a failing check.
     static let failedExitCode: Int32 = 1
     /// Exit code of an audit that could not run.
@@ -74,7 +81,19 @@ struct AuditCommand: AsyncParsableCommand {
             throw ExitCode(Self.errorExitCode)
         }
         print(json ? report.json : report.text)
-        if !report.allPassed { throw ExitCode(Self.failedExitCode) }
+        var retrainPassed = true
+        if retrain {
+            do {
+                let checks = try await RecipeReproduction(client: client, threads: threads)
+                    .reproduce(model: modelAddress, datasets: .files(dataset.map { URL(fileURLWithPath: $0) }))
+                ReproduceCommand.print(checks.map { var check = $0; check.name = "retrain " + check.name; return check }, json: json, tally: "retrain")
+                retrainPassed = checks.allSatisfy(\.passed)
+            } catch {
+                print("FAIL retrain: \(error)")
+                retrainPassed = false
+            }
+        }
+        if !report.allPassed || !retrainPassed { throw ExitCode(Self.failedExitCode) }
     }
 
     static func printError(_ message: String) {

@@ -18,6 +18,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             AuditCommand.self,
             ExplainCommand.self, DiagnosticsCommand.self, PlotCommand.self,   // analysis libraries
             TranslateCommand.self, ImportCommand.self,  // ONNX translation
+            ReproduceCommand.self,
         ]
     )
 }

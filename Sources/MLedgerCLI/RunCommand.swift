@@ -10,6 +10,7 @@ import Registry
 import Logging
 import Node
 import RPC
+import Training
 import Translation
 
 /// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
@@ -45,11 +46,25 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("empty-blocks"), help: "With --seal interval, seal a block even when no transaction waits.")
     var emptyBlocks = false
 
+    // Training service (Sources/Training).
+    @Option(name: .customLong("train-workers"), help: "Training jobs run at the same time.")
+    var trainWorkers = 1
+    @Option(name: .customLong("train-threads"), help: "Kernel threads per built-in training job (weights do not depend on it).")
+    var trainThreads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("train-timeout"), help: "Seconds a process or container training job may run before it is killed.")
+    var trainTimeout: Double = 3600
+    @Option(name: .customLong("container-command"),
+            help: "Command template for OCI train images: {image}, {workdir}, {seed} (e.g. 'podman run --rm -v {workdir}:/work -w /work {image}').")
+    var containerCommand: String?
+
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
         guard blockTime > 0 else { throw ValidationError("--block-time must be positive") }
         guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
+        guard trainWorkers >= 1, trainThreads >= 1, trainTimeout > 0 else {
+            throw ValidationError("--train-workers, --train-threads and --train-timeout must be positive")
+        }
         _ = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
         _ = try Self.hostAndPort(apiAddress, option: "--api-addr")
     }
@@ -107,8 +122,17 @@ struct RunCommand: AsyncParsableCommand {
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
                 store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            var trainingSettings = TrainingConfiguration()
+            trainingSettings.workers = trainWorkers
+            trainingSettings.threads = trainThreads
+            trainingSettings.processTimeoutSeconds = trainTimeout
+            trainingSettings.containerCommand = containerCommand
+            trainingSettings.mledgerVersion = MLedgerCommand.version
+            let training = TrainingService(sharing: sharing, configuration: trainingSettings, logger: logger)
+            do { try await training.start() } catch { throw CommandFailure("training: \(error)") }
             // Services built on model sharing add their routes here.
             let extraRoutes: [any SharingRouteProvider] = [
+                training,  // /train
                 TranslationRoutes(sharing: sharing, mledgerVersion: MLedgerCommand.version),  // POST /translate/{id}
             ]
             services.append(try await ModelSharingService.makeApplication(

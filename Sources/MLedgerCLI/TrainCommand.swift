@@ -45,15 +45,33 @@ struct TrainCommand: ParsableCommand {
         var recipe = EnergyTrainingRecipe(seed: seed)
         recipe.epochs = epochs
         recipe.threads = threads
-        let showProgress = isatty(fileno(stderr)) != 0
+        // A progress bar redrawn in place on a terminal; one plain line per epoch otherwise.
+        let terminal = isatty(fileno(stderr)) != 0
         let started = Date()
+        var lastLoss = ""
         let outcome = try recipe.run(series: series, output: URL(fileURLWithPath: out)) { event in
-            guard case .epochFinished(let m, let total) = event else { return }
-            let validation = m.validationLoss.map { String(format: " val_loss %.6f val_mae %.6f", $0, m.validationMAE ?? 0) } ?? ""
-            let line = String(format: "epoch %d/%d train_loss %.6f", m.epoch, total, m.trainLoss) + validation
-                + String(format: " (%.1f s)", Date().timeIntervalSince(started))
-            if showProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            switch event {
+            case .batchFinished(let epoch, let batch, let of):
+                guard terminal else { return }
+                let done = Double(epoch - 1) + Double(batch) / Double(max(1, of))
+                let fraction = done / Double(epochs)
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+                let width = 30
+                let filled = min(width, Int(fraction * Double(width)))
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                let line = String(format: "\r[%@] epoch %d/%d step %d/%d%@ ETA %.0f s ", bar, epoch, epochs, batch, of, lastLoss, eta)
+                FileHandle.standardError.write(Data(line.utf8))
+            case .epochFinished(let m, let total):
+                lastLoss = String(format: " loss %.6f", m.trainLoss)
+                guard !terminal else { return }
+                let validation = m.validationLoss.map { String(format: " val_loss %.6f val_mae %.6f", $0, m.validationMAE ?? 0) } ?? ""
+                let line = String(format: "epoch %d/%d train_loss %.6f", m.epoch, total, m.trainLoss) + validation
+                    + String(format: " (%.1f s)", Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
         }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let weights = try Data(contentsOf: outcome.weightsFile)
         let hash = weights.withUnsafeBytes { Keccak256.hash($0) }
         if let last = outcome.report.epochs.last {

@@ -31,12 +31,7 @@ struct ArtifactIngest {
     let registry: Registry
 
     func ingest(part reader: MultipartReader, location: ObjectLocation, scanFormat: DatasetFormat?) async throws -> IngestedArtifact {
-        try await registry.addPendingObject(company: location.company, key: location.key)
-        let upload: any ObjectUpload
-        do { upload = try await store.beginUpload(location) } catch {
-            try? await registry.removePendingObject(company: location.company, key: location.key)
-            throw error
-        }
+        let upload = try await begin(location)
         var hasher = ArtifactHasher()
         var scan = scanFormat.map { DatasetScan(format: $0) }
         var scanError: DatasetError?
@@ -76,8 +71,16 @@ struct ArtifactIngest {
             }
             return IngestedArtifact(location: location, size: size, keccak: keccak, leaves: leaves, summary: summary)
         } catch {
-            await upload.abort()
-            try? await store.delete(location)
+            await abandon(upload, at: location)
+            throw error
+        }
+    }
+
+    /// Notes the object as pending (for the start-up sweep) and opens its upload; on failure
+    /// nothing is left behind.
+    func begin(_ location: ObjectLocation) async throws -> any ObjectUpload {
+        try await registry.addPendingObject(company: location.company, key: location.key)
+        do { return try await store.beginUpload(location) } catch {
             try? await registry.removePendingObject(company: location.company, key: location.key)
             throw error
         }
@@ -85,6 +88,13 @@ struct ArtifactIngest {
 
     private static func write(_ batch: [ByteBuffer], to upload: any ObjectUpload) async throws {
         for buffer in batch { try await upload.write(buffer: buffer) }
+    }
+
+    /// Undoes an upload that failed before its object was referenced by a row.
+    func abandon(_ upload: any ObjectUpload, at location: ObjectLocation) async {
+        await upload.abort()
+        try? await store.delete(location)
+        try? await registry.removePendingObject(company: location.company, key: location.key)
     }
 
     /// Undoes a committed upload whose registration failed later.

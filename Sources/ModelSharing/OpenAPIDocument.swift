@@ -15,6 +15,7 @@ import RPC
 public enum OpenAPIDocument {
     /// The whole document, JSON text.
     public static let text: String = "{\n" + head + ",\n  \"paths\": {\n" + sharingPaths + ",\n" + otherPaths
+        + ",\n" + trainingPaths  // training routes (OpenAPIDocument+TrainingPaths.swift)
         + "\n  },\n  \"components\": {\n" + components + "\n  }\n}\n"
 
     /// The document parsed once (for the docs page and the tests); nil only if the text above is
@@ -32,7 +33,8 @@ public enum OpenAPIDocument {
     {"name": "datasets", "description": "Datasets with their files"},
     {"name": "models", "description": "Models with their weights"},
     {"name": "verification", "description": "Record contracts by address"},
-    {"name": "service", "description": "Documentation and metrics"}
+    {"name": "service", "description": "Documentation and metrics"},
+    {"name": "training", "description": "Training jobs for registered models"}
   ]
 """#
 }

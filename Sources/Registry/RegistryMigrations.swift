@@ -58,6 +58,8 @@ enum RegistryMigrations {
                 t.column("created", .datetime).notNull()
             }
         }
+        // Training jobs (RegistryMigrations+Training.swift).
+        registerTrainingMigrations(&migrator)
         return migrator
     }
 }

@@ -37,7 +37,9 @@ struct ArtifactTests {
         #expect(model["datasets"]?.slotCount == 17)  // length word + 16 addresses
         // Issue 10 appended artifactCommitment: it takes the last slot, after createdBlock.
         #expect(model["artifactCommitment"]!.slot > model["createdBlock"]!.slot)
-        #expect(model.values.allSatisfy { $0.slot <= model["artifactCommitment"]!.slot })
+        // The training service appended recipeAnchored after it: the last slot now.
+        #expect(model["recipeAnchored"]!.slot > model["artifactCommitment"]!.slot)
+        #expect(model.values.allSatisfy { $0.slot <= model["recipeAnchored"]!.slot })
         let dataset = try ContractArtifact.named("DatasetRecord").storageLayout
         for name in ["owner", "commitment", "sizeBytes", "sampleCount", "statsScale", "schemaHash", "finalized", "sharedWith"] {
             #expect(dataset[name] != nil, "DatasetRecord.\(name) has no slot")

@@ -56,6 +56,8 @@ struct BindingTests {
             "finalized": try model.finalized().data, "createdBlock": try model.createdBlock().data,
             "finalizeWithArtifact": try model.finalizeWithArtifact(weightsHash: Self.h1, metricsHash: Self.h2, artifactCommitment: Self.h1),
             "artifactCommitment": try model.artifactCommitment().data,
+            "anchorRecipe": try model.anchorRecipe(hyperParameters: "{}", seeds: [UInt256(7)], trainingRecipe: "energy-gru"),
+            "recipeAnchored": try model.recipeAnchored().data,
         ]
     }
 
@@ -164,6 +166,8 @@ struct BindingTests {
                          architectureHash: Self.h1, hyperParametersHash: Self.h2, datasets: [Self.alice])),
             ("ModelFinalized", [.address(Self.alice), .hash(Self.h1), .hash(Self.h2)],
              .finalized(owner: Self.alice, weightsHash: Self.h1, metricsHash: Self.h2)),
+            ("RecipeAnchored", [.address(Self.alice), .hash(Self.h1), .array([.uint(UInt256(7))]), .string("energy-gru")],
+             .recipeAnchored(owner: Self.alice, hyperParametersHash: Self.h1, seeds: [UInt256(7)], trainingRecipe: "energy-gru")),
         ]
         #expect(Set(cases.map(\.0)) == Set(abi.events.map(\.name)))
         for (name, values, expected) in cases {

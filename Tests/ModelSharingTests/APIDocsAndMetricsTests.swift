@@ -40,6 +40,8 @@ import Testing
             ("/contract/dataset/{address}", "get"), ("/contract/model/{address}", "get"),
             ("/contract/model_unverified/{address}", "get"), ("/contract/{address}/verify", "post"),
             ("/contract/{address}/finalize", "post"), ("/openapi.json", "get"), ("/docs", "get"), ("/metrics", "get"),
+            // Served by the training service (Sources/Training), mounted through `extraRoutes` under `mledger run`.
+            ("/train/{id}", "post"), ("/train/{id}", "get"), ("/train/{id}", "delete"), ("/train/{id}/events", "get"), ("/train", "get"),
         ]
         for (path, method) in expected {
             #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not in the document")

@@ -33,7 +33,7 @@ func sampleModel(company: String = "acme", developer: String = "dev1", dataset: 
         let directory = try temporaryRegistryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let registry = try Registry(dataDirectory: directory)
-        #expect(try registry.appliedMigrations() == ["v1-datasets-models", "v2-posted-documents"])
+        #expect(try registry.appliedMigrations() == ["v1-datasets-models", "v2-posted-documents", "training-v1"])
         #expect(try registry.journalMode() == "wal")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("registry.sqlite").path))
     }
@@ -150,7 +150,7 @@ func sampleModel(company: String = "acme", developer: String = "dev1", dataset: 
             try await registry.insert(dataset)
         }
         let reopened = try Registry(dataDirectory: directory)
-        #expect(try reopened.appliedMigrations() == ["v1-datasets-models", "v2-posted-documents"])
+        #expect(try reopened.appliedMigrations() == ["v1-datasets-models", "v2-posted-documents", "training-v1"])
         #expect(try await reopened.dataset(id: dataset.id) == dataset)
     }
 }

@@ -220,6 +220,29 @@ def main():
     check("second finalizeWithArtifact reverts", not ok and why == "finalized", why)
     check("a plain finalize leaves no artifact commitment", L.view(MODEL, m1, "artifactCommitment") == b"\x00" * 32)
 
+    # anchorRecipe: the training service fixes the recipe before the first step (issue 12).
+    ok, m4, why, _ = deploy_model(L, "alice", [], hyper="{}")
+    check("model for a controlled run deploys", ok and not L.view(MODEL, m4, "recipeAnchored"), why)
+    recipe_hyper = '{"epochs":2,"lr":0.005,"seed":7}'
+    trainer = '{"code":"0x00","mledger":"0.1.0","trainer":"energy-gru"}'
+    ok, _, why, _ = L.send("bob", m4, call_data(MODEL, "anchorRecipe", [recipe_hyper, [7], trainer]))
+    check("non-owner anchorRecipe reverts", not ok and why == "not owner", why)
+    ok, _, why, comp = L.send("alice", m4, call_data(MODEL, "anchorRecipe", [recipe_hyper, [7], trainer]))
+    check("owner anchors the recipe",
+          ok and L.view(MODEL, m4, "recipeAnchored") and L.view(MODEL, m4, "hyperParameters") == recipe_hyper
+          and L.view(MODEL, m4, "getSeeds") == (7,) and L.view(MODEL, m4, "trainingRecipe") == trainer, why)
+    check("anchorRecipe recomputes the hyper-parameters hash",
+          L.view(MODEL, m4, "hyperParametersHash") == keccak(text=recipe_hyper))
+    check("anchorRecipe emits RecipeAnchored",
+          ok and len(comp.get_log_entries()) == 1
+          and comp.get_log_entries()[0][1][0] == int.from_bytes(keccak(text="RecipeAnchored(address,bytes32,uint256[],string)"), "big"))
+    gas["ModelRecord anchorRecipe"] = L.last_gas
+    ok, _, why, _ = L.send("alice", m4, call_data(MODEL, "anchorRecipe", ['{"epochs":3}', [8], trainer]))
+    check("second anchorRecipe reverts", not ok and why == "recipe anchored", why)
+    check("the anchored recipe is unchanged after the rejected one", L.view(MODEL, m4, "getSeeds") == (7,))
+    ok, _, why, _ = L.send("alice", m1, call_data(MODEL, "anchorRecipe", [recipe_hyper, [7], trainer]))
+    check("anchorRecipe on a finalized model reverts", not ok and why == "finalized", why)
+
     for what, used in gas.items():
         print("gas %-45s %9d" % (what, used))
     print("[ContractRules] %d passed, %d failed" % (passed, failed))
