@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         // /metrics of the REST API: counters and histograms in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Auth: JOSE (JWS verification, JWK sets) for OIDC bearer tokens and the dev issuer.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -104,10 +106,21 @@ let package = Package(
         // Model sharing (issue 10): datasets and models with their files, anchored, indexed and
         // served after their bytes check out against the chain. Mounts the verification routes.
         .target(name: "ModelSharing", dependencies: [
-            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC",
+            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Auth (issue 11): bearer tokens (OIDC discovery, JWKS cache, dev issuer), roles, limits, audit
+        // lines; knows nothing of HTTP routing or the ledger. jwt-kit reaches swift-crypto, hence the alias.
+        .target(name: "Auth", dependencies: [
+            .product(name: "JWTKit", package: "jwt-kit", moduleAliases: swiftCryptoAlias),
+            .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+            .product(name: "CryptoExtras", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -116,12 +129,12 @@ let package = Package(
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
-            "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
+            "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore", "Auth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
-            "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
+            "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification", "Auth",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -162,6 +175,11 @@ let package = Package(
             "ObjectStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .testTarget(name: "AuthTests", dependencies: [
+            "Auth", "ModelSharing",
+            .product(name: "JWTKit", package: "jwt-kit", moduleAliases: swiftCryptoAlias),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [

@@ -16,6 +16,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             PredictCommand.self,
             InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
             AuditCommand.self,
+            TokenCommand.self,  // auth (dev issuer tokens)
         ]
     )
 }

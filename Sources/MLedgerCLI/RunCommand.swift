@@ -10,6 +10,7 @@ import Registry
 import Logging
 import Node
 import RPC
+import Auth
 
 /// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
 /// passphrase is at hand, the REST API (model sharing and verification) on `--api-addr`.
@@ -44,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("empty-blocks"), help: "With --seal interval, seal a block even when no transaction waits.")
     var emptyBlocks = false
 
+    // Auth: --auth, --oidc-*, --company-claim, --rpc-auth, --rpc-debug, --audit-log, --rate-limit, --company-quota-bytes.
+    @OptionGroup var access: AuthOptions
+
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
         guard seal == "instant" || seal == "interval" else { throw ValidationError("--seal must be instant or interval") }
@@ -72,9 +76,13 @@ struct RunCommand: AsyncParsableCommand {
         defer { if dev { try? FileManager.default.removeItem(atPath: directory) } }
         let (host, port) = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
         let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: emptyBlocks)
+        try AuthOptions.checkSecretFiles(dataDirectory: directory)
+        let passphrase = servicePassphrase(logger: logger)
+        let rpcConfiguration = try await access.rpcConfiguration(rpcHost: host, dataDirectory: directory, passphrase: passphrase,
+                                                                 dev: dev, logger: logger)
         let node: LedgerNode
         do {
-            node = try LedgerNode(dataDirectory: directory, sealing: mode)
+            node = try LedgerNode(dataDirectory: directory, rpc: rpcConfiguration, sealing: mode)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -85,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let readyLogger = logger
         var services = [any Service]()
-        if let passphrase = servicePassphrase(logger: logger) {
+        if let passphrase {
             let (apiHost, apiPort) = try Self.hostAndPort(apiAddress, option: "--api-addr")
             let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: directory), passphrase: passphrase,
                                              cost: dev ? .light : .standard)
@@ -102,10 +110,12 @@ struct RunCommand: AsyncParsableCommand {
                 store = try objects.makeStore(dataDirectory: directory)
             } catch { throw CommandFailure("object store: \(error)") }
             logger.info("model sharing: \(objects)")
-            let sharing = ModelSharingService(
+            var sharing = ModelSharingService(
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
                 store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            sharing.access = try await access.restAccess(apiHost: apiHost, dataDirectory: directory, passphrase: passphrase,
+                                                         dev: dev, logger: logger)
             services.append(try await ModelSharingService.makeApplication(
                 service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
