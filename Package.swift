@@ -178,7 +178,6 @@ let package = Package(
         ]),
         .testTarget(name: "AuthTests", dependencies: [
             "Auth", "ModelSharing",
-            .product(name: "JWTKit", package: "jwt-kit", moduleAliases: swiftCryptoAlias),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),

@@ -33,7 +33,7 @@ public struct DevIssuer: Sendable {
     }
 
     public func verificationKeys() async throws -> VerificationKeys {
-        await VerificationKeys.from(jwks: try JSONDecoder().decode(JWKS.self, from: Data(jwksJSON.utf8)))
+        try await VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
     }
 
     public func policy(mapping: ClaimMapping = ClaimMapping()) -> TokenPolicy {

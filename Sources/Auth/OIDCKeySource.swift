@@ -47,11 +47,10 @@ public actor OIDCKeySource: VerificationKeySource {
             jwksURI = uri
         }
         let bytes = try await get(jwksURI!)
-        let jwks: JWKS
-        do { jwks = try JSONDecoder().decode(JWKS.self, from: Data(bytes)) } catch {
-            throw OIDCDiscoveryError("JWKS at \(jwksURI!) is not a JWK set")
+        let fresh: VerificationKeys
+        do { fresh = try await VerificationKeys.from(jwksJSON: Data(bytes)) } catch {
+            throw OIDCDiscoveryError("JWKS at \(jwksURI!): \(error)")
         }
-        let fresh = await VerificationKeys.from(jwks: jwks)
         keys = fresh
         return fresh
     }

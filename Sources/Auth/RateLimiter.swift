@@ -19,7 +19,7 @@ public final class RateLimiter: Sendable {
     public func admit(_ key: String) -> Double? {
         let time = now()
         let capacity = max(1, ratePerSecond)
-        return state.withLockedValue { state in
+        return state.withLockedValue { state -> Double? in
             if time - state.lastPrune > 60 {
                 state.buckets = state.buckets.filter { time - $0.value.updated < 60 }
                 state.lastPrune = time

@@ -22,7 +22,7 @@ package struct TestIssuer: Sendable {
         var jwks: [String] = []
 
         let rsaKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let rsa = try Insecure.RSA.PrivateKey(backing: rsaKey)
+        let rsa = try JWTKit.Insecure.RSA.PrivateKey(backing: rsaKey)
         let rsaKid = "\(kidPrefix)-rs256"
         await signing.add(rsa: rsa, digestAlgorithm: .sha256, kid: JWKIdentifier(string: rsaKid))
         let (modulus, exponent) = try rsa.publicKey.getKeyPrimitives()
@@ -65,7 +65,7 @@ package struct TestIssuer: Sendable {
     }
 
     package func verificationKeys() async throws -> VerificationKeys {
-        await VerificationKeys.from(jwks: try JSONDecoder().decode(JWKS.self, from: Data(jwksJSON.utf8)))
+        try await VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
     }
 
     /// Standard claims for `developer` of `company` with `roles`, valid around `now`.
@@ -84,7 +84,7 @@ package struct TestIssuer: Sendable {
     /// header.payload signed with HMAC-SHA256 under `secret` (the key-confusion attack).
     package static func hmacToken(header: String, claims: [String: ClaimValue], secret: [UInt8]) throws -> String {
         let input = try unsignedInput(header: header, claims: claims)
-        let mac = HMAC<SwiftCrypto.SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: secret))
+        let mac = SwiftCrypto.HMAC<SwiftCrypto.SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: secret))
         return input + "." + Base64URL.encode(Array(mac))
     }
 

@@ -31,16 +31,37 @@ public struct VerificationKeys: Sendable {
         self.algorithms = algorithms
     }
 
+    /// The signing keys of a JWK set document, each key decoded on its own: a key of a type or
+    /// algorithm jwt-kit does not know (Keycloak also publishes encryption keys) is skipped
+    /// instead of failing the whole set; keys marked `"use": "enc"` are skipped too.
+    public static func from(jwksJSON data: Data) async throws -> VerificationKeys {
+        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = document["keys"] as? [Any] else {
+            throw OIDCDiscoveryError("not a JWK set (no \"keys\" array)")
+        }
+        var keys: [JWK] = []
+        for entry in entries {
+            guard let fields = entry as? [String: Any], (fields["use"] as? String ?? "sig") == "sig",
+                  let bytes = try? JSONSerialization.data(withJSONObject: fields),
+                  let key = try? JSONDecoder().decode(JWK.self, from: bytes) else { continue }
+            keys.append(key)
+        }
+        return await from(jwks: JWKS(keys: keys))
+    }
+
     /// The RS256, ES256 (P-256) and EdDSA (Ed25519) keys of a JWK set; others are skipped.
     public static func from(jwks: JWKS) async -> VerificationKeys {
         let collection = JWTKeyCollection()
         var algorithms: [String: String] = [:]
         var added: [JWK] = []
-        for key in jwks.keys {
+        for var key in jwks.keys {
             guard let kid = key.keyIdentifier?.string, let algorithm = acceptedAlgorithm(of: key) else { continue }
+            // A key without `alg` is bound to the one algorithm its type allows here.
+            if key.algorithm == nil { key.algorithm = JWK.Algorithm(rawValue: algorithm) }
             if (try? await collection.add(jwk: key)) != nil { algorithms[kid] = algorithm; added.append(key) }
         }
-        // jwt-kit takes the default key for a token without kid: only a single-key set has one.
+        // jwt-kit falls back to its default key (the first added) for a kid it does not hold; the
+        // verifier hands it known kids only, and a kid-less token only when the set has one key.
         if added.count == 1 { _ = try? await collection.add(jwk: added[0], isDefault: true) }
         return VerificationKeys(collection: collection, algorithms: algorithms)
     }

@@ -25,10 +25,12 @@ enum DevIssuerKeyFile {
         guard create else { throw CommandFailure("no dev issuer key at \(file): start the node once with --auth dev") }
         // A P-256 scalar is below the secp256k1 order too, so the keystore format takes it as is.
         var generated = DevIssuer.generate()
-        while (try? Keystore.encrypt(privateKey: generated.rawPrivateKey, passphrase: passphrase, cost: cost)) == nil {
+        var encrypted = try? Keystore.encrypt(privateKey: generated.rawPrivateKey, passphrase: passphrase, cost: cost)
+        for _ in 0..<3 where encrypted == nil {
             generated = DevIssuer.generate()
+            encrypted = try? Keystore.encrypt(privateKey: generated.rawPrivateKey, passphrase: passphrase, cost: cost)
         }
-        let (json, _) = try Keystore.encrypt(privateKey: generated.rawPrivateKey, passphrase: passphrase, cost: cost)
+        guard let json = encrypted?.json else { throw CommandFailure("cannot encrypt the dev issuer key") }
         let directory = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])

@@ -92,7 +92,8 @@ struct AuthOptions: ParsableArguments {
                 throw CommandFailure("--auth none trusts the organization named in each request: allowed only on a loopback --api-addr, not \(apiHost); use --auth oidc or --auth dev")
             }
             logger.warning("REST API: --auth none: callers are who their requests say they are (loopback only); use --auth oidc or dev for tokens")
-        } else if let (verifier, issuer) = try await verifier(mode: auth, dataDirectory: dataDirectory, passphrase: passphrase, dev: dev) {
+        } else if let found = try await verifier(mode: auth, dataDirectory: dataDirectory, passphrase: passphrase, dev: dev) {
+            let (verifier, issuer) = found
             access.authentication = .bearer(verifier)
             access.jwksJSON = issuer?.jwksJSON
             if auth == "oidc", oidcAudience == nil { logger.warning("REST API: --oidc-audience not given: token audiences are not checked") }
@@ -116,7 +117,7 @@ struct AuthOptions: ParsableArguments {
             configuration.disabledMethodPrefixes = ["debug_", "txpool_"]
             logger.info("JSON-RPC on non-loopback \(rpcHost): debug_* and txpool_* are off (--rpc-debug keeps them)")
         }
-        if let (verifier, _) = try await verifier(mode: rpcAuth, dataDirectory: dataDirectory, passphrase: passphrase, dev: dev) {
+        if let verifier = try await verifier(mode: rpcAuth, dataDirectory: dataDirectory, passphrase: passphrase, dev: dev)?.0 {
             configuration.authorize = { header in
                 guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
                     return "a bearer token is required (Authorization: Bearer <token>)"

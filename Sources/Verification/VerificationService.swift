@@ -113,7 +113,7 @@ public struct VerificationService: Sendable {
     func postDataset(_ body: JSONValue?, text: String? = nil, caller: String? = nil) async throws -> JSONValue {
         let request = try DatasetContractRequest(body: body)
         try checkOrganization(request.organization, caller: caller)
-        let sender = try await senders.sender(company: request.organization)
+        let sender = try await senders.sender(company: caller ?? request.organization)
         let (address, _) = try await sender.deploy(
             initCode: try reader.dataset.deployData(datasetId: request.datasetId, content: request.content))
         if let scale = request.statsScale {
@@ -141,10 +141,14 @@ public struct VerificationService: Sendable {
             }
         }
         let parent = request.registration.parent
-        if parent != .zero, try await reader.kind(of: parent) == nil || !(try await isCallers(parent, kind: .model, caller: caller)) {
-            throw VerificationError.invalidField("model_params.parent", reason: "no ModelRecord at \(parent)")
+        if parent != .zero {
+            let known = try await reader.kind(of: parent) != nil
+            guard known, try await isCallers(parent, kind: .model, caller: caller) else {
+                throw VerificationError.invalidField("model_params.parent", reason: "no ModelRecord at \(parent)")
+            }
         }
-        let sender = try await senders.sender(company: request.organization)
+        // The signing account is the caller's company's (checked equal to the body's above).
+        let sender = try await senders.sender(company: caller ?? request.organization)
         let (address, _) = try await sender.deploy(initCode: try reader.model.deployData(request.registration))
         if let weights = request.weightsHash {
             _ = try await sender.transact(to: address, data: try reader.model.finalize(weightsHash: weights,

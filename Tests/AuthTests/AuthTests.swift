@@ -11,6 +11,12 @@ import Testing
         let issuer: TestIssuer
         let verifier: TokenVerifier
         let now: Double
+
+        /// The refusal of a token signed with `claims` by the issuer's `algorithm` key; nil if accepted.
+        func refusal(_ claims: [String: ClaimValue], _ algorithm: String) async throws -> AccessDenied? {
+            let token = try await issuer.sign(claims, algorithm: algorithm)
+            return await AuthTests.refusal(verifier, token)
+        }
     }
 
     static func fixture(audience: String? = "mledger", now: Double = Date().timeIntervalSince1970) async throws -> Fixture {
@@ -40,22 +46,22 @@ import Testing
         let f = try await Self.fixture()
         var claims = f.issuer.claims(company: "acme", developer: "alice", now: f.now)
         claims["exp"] = .number(f.now - 61)
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "ES256"))?.reason == "token expired")
+        #expect(try await f.refusal(claims, "ES256")?.reason == "token expired")
         claims["exp"] = .number(f.now - 59)  // within the 60 s skew
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "ES256")) == nil)
+        #expect(try await f.refusal(claims, "ES256") == nil)
 
         claims = f.issuer.claims(company: "acme", developer: "alice", now: f.now)
         claims["nbf"] = .number(f.now + 3_600)
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256"))?.reason == "token not yet valid (nbf)")
+        #expect(try await f.refusal(claims, "RS256")?.reason == "token not yet valid (nbf)")
         claims["nbf"] = .number(f.now + 30)
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256")) == nil)
+        #expect(try await f.refusal(claims, "RS256") == nil)
 
         claims = f.issuer.claims(company: "acme", developer: "alice", now: f.now)
         claims["iat"] = .number(f.now + 3_600)
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "EdDSA"))?.reason == "token issued in the future (iat)")
+        #expect(try await f.refusal(claims, "EdDSA")?.reason == "token issued in the future (iat)")
         claims = f.issuer.claims(company: "acme", developer: "alice", now: f.now)
         claims["exp"] = nil
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "EdDSA"))?.reason == "token has no expiry (exp)")
+        #expect(try await f.refusal(claims, "EdDSA")?.reason == "token has no expiry (exp)")
     }
 
     @Test(arguments: ["RS256", "ES256", "EdDSA"])
@@ -101,11 +107,11 @@ import Testing
         let f = try await Self.fixture()
         var claims = f.issuer.claims(company: "acme", developer: "alice", now: f.now)
         claims["iss"] = .string("https://evil.test/realms/mlaas")
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256"))?.reason.hasPrefix("wrong issuer") == true)
+        #expect(try await f.refusal(claims, "RS256")?.reason.hasPrefix("wrong issuer") == true)
         claims = f.issuer.claims(company: "acme", developer: "alice", audience: "someone-else", now: f.now)
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256"))?.reason.hasPrefix("wrong audience") == true)
+        #expect(try await f.refusal(claims, "RS256")?.reason.hasPrefix("wrong audience") == true)
         claims["aud"] = .array([.string("account"), .string("mledger")])  // Keycloak's audience lists
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256")) == nil)
+        #expect(try await f.refusal(claims, "RS256") == nil)
     }
 
     @Test(arguments: ["RS256", "ES256", "EdDSA"])
@@ -144,14 +150,14 @@ import Testing
         #expect(caller.company == "acme")
 
         claims["groups"] = .array([.string("/companies/acme"), .string("/companies/globex")])
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256")) == .forbidden("token names 2 companies; one is required"))
+        #expect(try await f.refusal(claims, "RS256") == .forbidden("token names 2 companies; one is required"))
 
         claims["groups"] = nil
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256"))?.status == 403)
+        #expect(try await f.refusal(claims, "RS256")?.status == 403)
 
         claims["organization"] = .object(["acme": .object(["id": .string("42")])])  // Keycloak 26 organization claim
         claims["realm_access"] = .object(["roles": .array([.string("offline_access")])])
-        #expect(await Self.refusal(f.verifier, try await f.issuer.sign(claims, algorithm: "RS256"))?.reason.hasPrefix("token carries no MLedger role") == true)
+        #expect(try await f.refusal(claims, "RS256")?.reason.hasPrefix("token carries no MLedger role") == true)
         claims["realm_access"] = .object(["roles": .array([.string("mlaas-admin")])])
         caller = try await f.verifier.verify(try await f.issuer.sign(claims, algorithm: "RS256"))
         #expect(caller.company == "acme" && caller.roles == [.admin] && caller.canWrite)

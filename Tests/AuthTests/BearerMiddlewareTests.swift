@@ -20,13 +20,13 @@ import Testing
 
         let router = Router(context: SharingRequestContext.self)
         router.middlewares.add(BearerIdentityMiddleware<SharingRequestContext>(verifier: verifier, auditLog: audit, maxBodyBytes: 1 << 20))
-        router.get("/whoami") { _, context in "\(context.identity?.company ?? "-")/\(context.identity?.developer ?? "-")/\(context.identityFromRequestFields)" }
-        router.post("/echo") { request, context in
+        router.get("/whoami") { _, context -> String in "\(context.identity?.company ?? "-")/\(context.identity?.developer ?? "-")/\(context.identityFromRequestFields)" }
+        router.post("/echo") { request, context -> String in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             return "\(context.identity?.company ?? "-") \(body.readableBytes)"
         }
-        router.post("/contract/:address/verify") { _, context in "verified for \(context.identity?.company ?? "-")" }
+        router.post("/contract/:address/verify") { _, context -> String in "verified for \(context.identity?.company ?? "-")" }
 
         let developer = try await issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "ES256")
         let auditor = try await issuer.sign(issuer.claims(company: "acme", developer: "audrey", roles: ["mlaas-auditor"]), algorithm: "RS256")

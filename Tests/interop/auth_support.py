@@ -82,14 +82,18 @@ def header_of(token: str) -> dict:
     return json.loads(b64url_decode(token.split(".")[0]))
 
 
-def sign_rs256(claims: dict, key: RSAKey, kid: str) -> str:
-    return JsonWebToken(["RS256"]).encode({"alg": "RS256", "kid": kid, "typ": "JWT"}, claims, key).decode()
+def sign_rs256(claims: dict, key: RSAKey, kid: str | None) -> str:
+    header = {"alg": "RS256", "typ": "JWT"}
+    if kid is not None:
+        header["kid"] = kid
+    return JsonWebToken(["RS256"]).encode(header, claims, key).decode()
 
 
 def broken_tokens(provider: Provider, good: str) -> dict:
-    """One token per rule, each derived from the provider's real token `good`."""
+    """One token per rule, each derived from the provider's real token `good` (whose header, like
+    the provider's, may carry no kid: its key set has one key)."""
     key = provider.signing_key()
-    kid = header_of(good)["kid"]
+    kid = header_of(good).get("kid")
     claims = claims_of(good)
     now = int(time.time())
     stranger = RSAKey.generate_key(2048, is_private=True)
@@ -99,8 +103,8 @@ def broken_tokens(provider: Provider, good: str) -> dict:
         edited.update(changes)
         return sign_rs256(edited, key, kid)
 
-    unsigned = b64url(json.dumps({"alg": "none", "kid": kid}).encode()) + "." + good.split(".")[1]
-    hs_input = b64url(json.dumps({"alg": "HS256", "kid": kid, "typ": "JWT"}).encode()) + "." + good.split(".")[1]
+    unsigned = b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode()) + "." + good.split(".")[1]
+    hs_input = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + good.split(".")[1]
     public_pem = key.as_pem(is_private=False)
     hs_signature = b64url(hmac.new(public_pem, hs_input.encode(), hashlib.sha256).digest())
     edited_claims = dict(claims, organization="globex" if claims.get("organization") != "globex" else "acme")

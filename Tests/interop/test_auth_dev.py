@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import stat
+import threading
 import time
 
 import pytest
@@ -134,3 +135,40 @@ def test_start_refusals(tmp_path):
     result = subprocess.run([str(mledger_binary()), "run", "--datadir", str(datadir), "--rpc-addr", "127.0.0.1:0",
                              "--api-addr", "127.0.0.1:0"], env=env, capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     assert result.returncode != 0 and "readable by every user" in result.stderr and key_file.name in result.stderr, result.stderr
+
+
+def start_on_all_interfaces(*extra):
+    """`mledger run --dev` with JSON-RPC on 0.0.0.0:0 (REST on loopback); returns (process, port)."""
+    import re
+    process = subprocess.Popen([str(mledger_binary()), "run", "--dev", "--rpc-addr", "0.0.0.0:0", "--api-addr", "127.0.0.1:0", *extra],
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    for line in process.stdout:
+        match = re.search(r"JSON-RPC listening on http://0\.0\.0\.0:(\d+)", line)
+        if match:
+            # Keep reading the log so that the node never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+            return process, int(match.group(1))
+        assert time.monotonic() < deadline, "node did not start"
+    raise AssertionError(f"node exited with {process.wait()}")
+
+
+def rpc_call(port, method, params):
+    return requests.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
+                         timeout=30).json()
+
+
+@pytest.mark.parametrize("debug_flag", [False, True])
+def test_debug_and_txpool_off_on_non_loopback_rpc(debug_flag):
+    process, port = start_on_all_interfaces(*(["--rpc-debug"] if debug_flag else []))
+    try:
+        assert rpc_call(port, "eth_blockNumber", [])["result"].startswith("0x")
+        for method, params in [("debug_traceTransaction", ["0x" + "11" * 32]), ("txpool_content", [])]:
+            answer = rpc_call(port, method, params)
+            disabled = "error" in answer and "disabled" in answer["error"]["message"]
+            assert disabled != debug_flag, (method, answer)
+            if disabled:
+                assert answer["error"]["code"] == -32601 and "--rpc-debug" in answer["error"]["message"]
+    finally:
+        process.terminate()
+        assert process.wait(30) == 0
