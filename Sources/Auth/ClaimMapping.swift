@@ -11,7 +11,7 @@ public struct ClaimMapping: Sendable, Equatable {
     }
 
     public func caller(from claims: TokenClaims, fingerprint: String, expires: Double) throws(AccessDenied) -> Caller {
-        guard let subject = claims["sub"]?.string, !subject.isEmpty else {
+        guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else {
             throw .unauthorized("token has no subject (sub)")
         }
         let company = try company(from: claims)
@@ -31,7 +31,7 @@ public struct ClaimMapping: Sendable, Equatable {
         var candidates: [String] = []
         switch claims[companyClaim] {
         case .string(let value)?: candidates = [value]
-        case .array(let values)?: candidates = values.compactMap(\.string)
+        case .array(let values)?: candidates = values.compactMap(\.stringValue)
         case .object(let organizations)?: candidates = Array(organizations.keys)
         default: break
         }

@@ -35,13 +35,13 @@ public enum ClaimValue: Codable, Sendable, Equatable {
         }
     }
 
-    var string: String? { if case .string(let value) = self { return value }; return nil }
-    var number: Double? { if case .number(let value) = self { return value }; return nil }
+    var stringValue: String? { if case .string(let value) = self { return value }; return nil }
+    var numberValue: Double? { if case .number(let value) = self { return value }; return nil }
     /// A string, or the strings of an array (other elements ignored).
     var strings: [String] {
         switch self {
         case .string(let value): return [value]
-        case .array(let values): return values.compactMap(\.string)
+        case .array(let values): return values.compactMap(\.stringValue)
         default: return []
         }
     }

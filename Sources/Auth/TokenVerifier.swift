@@ -151,7 +151,7 @@ public struct TokenVerifier: Sendable {
     func check(_ claims: TokenClaims, token: String) throws(AccessDenied) -> Caller {
         let now = now()
         let skew = policy.clockSkew
-        guard claims["iss"]?.string == policy.issuer else {
+        guard claims["iss"]?.stringValue == policy.issuer else {
             throw .unauthorized("wrong issuer (expected \(policy.issuer))")
         }
         if let audience = policy.audience {
@@ -159,12 +159,12 @@ public struct TokenVerifier: Sendable {
                 throw .unauthorized("wrong audience (expected \(audience))")
             }
         }
-        guard let expires = claims["exp"]?.number else { throw .unauthorized("token has no expiry (exp)") }
+        guard let expires = claims["exp"]?.numberValue else { throw .unauthorized("token has no expiry (exp)") }
         guard now <= expires + skew else { throw .unauthorized("token expired") }
-        if let notBefore = claims["nbf"]?.number, now < notBefore - skew {
+        if let notBefore = claims["nbf"]?.numberValue, now < notBefore - skew {
             throw .unauthorized("token not yet valid (nbf)")
         }
-        if let issuedAt = claims["iat"]?.number, issuedAt > now + skew {
+        if let issuedAt = claims["iat"]?.numberValue, issuedAt > now + skew {
             throw .unauthorized("token issued in the future (iat)")
         }
         return try policy.mapping.caller(from: claims, fingerprint: Self.fingerprint(token), expires: expires)

@@ -51,7 +51,7 @@ extension OpenAPIDocument {
     /// The operations' own 403 (the record's owner is not an account of this node) folds into
     /// the one `Forbidden` answer, which describes both.
     static func withAccessResponses(_ paths: String) -> String {
-        paths.replacingOccurrences(of: #""403": {"$ref": "#/components/responses/NotOwner"},"#, with: "")
+        paths.replacingOccurrences(of: ##""403": {"$ref": "#/components/responses/NotOwner"},"##, with: "")
             .replacingOccurrences(of: "\"responses\": {\n", with: "\"responses\": {\n" + accessResponses)
     }
 

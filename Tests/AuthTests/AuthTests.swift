@@ -215,7 +215,9 @@ import Testing
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         #expect(first?["outcome"] as? String == "ok" && first?["company"] as? String == "acme" && first?["time"] != nil)
         var info = stat()
-        #expect(stat(path, &info) == 0 && info.st_mode & 0o077 == 0)
+        let found = stat(path, &info) == 0
+        let mode = info.st_mode
+        #expect(found && mode & 0o077 == 0)
     }
 
     @Test func worldReadableSecretsAreNamed() throws {
