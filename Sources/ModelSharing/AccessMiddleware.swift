@@ -58,8 +58,21 @@ enum AccessRules {
         var fields = headers
         fields[.contentType] = "application/json"
         let body: JSONValue = .object(["error": .string(reason)])
-        return Response(status: HTTPResponse.Status(code: status), headers: fields,
+        return Response(status: Self.status(status), headers: fields,
                         body: ResponseBody(byteBuffer: ByteBuffer(string: body.serialized)))
+    }
+
+    /// The status with its standard reason phrase.
+    static func status(_ code: Int) -> HTTPResponse.Status {
+        switch code {
+        case 401: return .unauthorized
+        case 403: return .forbidden
+        case 413: return .contentTooLarge
+        case 429: return .tooManyRequests
+        case 503: return .serviceUnavailable
+        case 507: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        default: return HTTPResponse.Status(code: code)
+        }
     }
 
     static func audit(_ log: AuditLog?, _ request: Request, identity: RequestIdentity?, route: String?, status: Int, reason: String?) {
@@ -175,7 +188,7 @@ public struct AuditMiddleware<Context: IdentityRequestContext>: RouterMiddleware
         do { response = try await next(request, context) } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
             AccessRules.audit(auditLog, request, identity: context.identity, route: context.endpointPath, status: status,
-                              reason: HTTPResponse.Status(code: status).reasonPhrase)
+                              reason: "request failed (\(type(of: error)))")
             throw error
         }
         let status = response.status.code
