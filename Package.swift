@@ -43,8 +43,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         // /metrics of the REST API: counters and histograms in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // Auth: JOSE (JWS verification, JWK sets) for OIDC bearer tokens and the dev issuer.
-        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // C libraries from Debian, linked as system libraries (no vendored C).
@@ -112,10 +110,11 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
-        // Auth (issue 11): bearer tokens (OIDC discovery, JWKS cache, dev issuer), roles, limits, audit
-        // lines; knows nothing of HTTP routing or the ledger. jwt-kit reaches swift-crypto, hence the alias.
+        // Auth (issue 11): bearer tokens (JWS over swift-crypto, OIDC discovery, JWKS cache, dev
+        // issuer), roles, limits, audit lines; knows nothing of HTTP routing or the ledger.
+        // Not vapor/jwt-kit: its own target imports `Crypto` and SwiftPM does not hand it the
+        // SwiftCrypto alias, so it resolves MLedger's Crypto and fails to build.
         .target(name: "Auth", dependencies: [
-            .product(name: "JWTKit", package: "jwt-kit", moduleAliases: swiftCryptoAlias),
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
             .product(name: "CryptoExtras", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

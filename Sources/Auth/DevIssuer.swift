@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import SwiftCrypto
 
 /// `--auth dev`: the node is its own token issuer, with one ES256 (P-256) key. It signs tokens
@@ -27,13 +26,12 @@ public struct DevIssuer: Sendable {
 
     /// The public key as `{"keys": [ ... ]}` (RFC 7517).
     public var jwksJSON: String {
-        let raw = Array(privateKey.publicKey.rawRepresentation)  // x || y
-        let x = Base64URL.encode(raw[0..<32]), y = Base64URL.encode(raw[32..<64])
-        return #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(x)","y":"\#(y)"}]}"#
+        // Encoding a P-256 public key as a JWK cannot fail.
+        #"{"keys":[\#(try! SigningKey.es256(privateKey).jwkJSON(kid: kid))]}"#
     }
 
-    public func verificationKeys() async throws -> VerificationKeys {
-        try await VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
+    public func verificationKeys() throws -> VerificationKeys {
+        try VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
     }
 
     public func policy(mapping: ClaimMapping = ClaimMapping()) -> TokenPolicy {
@@ -42,7 +40,7 @@ public struct DevIssuer: Sendable {
 
     /// A signed token for `developer` of `company` with `roles`, valid from now for `ttl` seconds.
     public func issue(company: String, developer: String, roles: [AccessRole], ttl: Double,
-                      now: Double = Date().timeIntervalSince1970) async throws -> String {
+                      now: Double = Date().timeIntervalSince1970) throws -> String {
         let issuedAt = now.rounded(.down)
         let claims = TokenClaims([
             "iss": .string(Self.issuer), "aud": .string(Self.audience), "sub": .string(developer),
@@ -51,9 +49,7 @@ public struct DevIssuer: Sendable {
             "iat": .number(issuedAt), "nbf": .number(issuedAt), "exp": .number(issuedAt + ttl.rounded(.down)),
             "jti": .string(UUID().uuidString.lowercased()),
         ])
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: try ES256PrivateKey(backing: privateKey), kid: JWKIdentifier(string: kid))
-        return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+        return try JWS.sign(claims, key: .es256(privateKey), kid: kid)
     }
 
     /// RFC 7638 thumbprint of the public key, base64url: a kid that changes with the key.

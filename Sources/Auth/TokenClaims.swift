@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 
 /// One JSON value of a token's payload. Claims are kept as JSON rather than as fixed fields:
 /// which claim names the company is configurable, and Keycloak nests roles in objects.
@@ -47,9 +46,9 @@ public enum ClaimValue: Codable, Sendable, Equatable {
     }
 }
 
-/// A token's payload as its claims. Its `verify` checks nothing: the time, issuer and audience
-/// rules live in `TokenVerifier`, which knows the configured skew and names each failure.
-public struct TokenClaims: JWTPayload, Equatable {
+/// A token's payload as its claims; the time, issuer and audience rules live in
+/// `TokenVerifier`, which knows the configured skew and names each failure.
+public struct TokenClaims: Codable, Sendable, Equatable {
     public var claims: [String: ClaimValue]
 
     public init(_ claims: [String: ClaimValue]) { self.claims = claims }
@@ -59,8 +58,6 @@ public struct TokenClaims: JWTPayload, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
-
-    public func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     public subscript(name: String) -> ClaimValue? { claims[name] }
 }

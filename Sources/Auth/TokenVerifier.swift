@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import SwiftCrypto
 
 /// What a token must satisfy besides its signature.
@@ -21,59 +20,27 @@ public struct TokenPolicy: Sendable, Equatable {
     }
 }
 
-/// Verification keys by `kid`, each with the one algorithm it may verify.
+/// Verification keys by `kid`, each bound to the one algorithm its type allows.
 public struct VerificationKeys: Sendable {
-    public let collection: JWTKeyCollection
-    public let algorithms: [String: String]
+    public let keys: [String: VerificationKey]
 
-    public init(collection: JWTKeyCollection, algorithms: [String: String]) {
-        self.collection = collection
-        self.algorithms = algorithms
-    }
+    public init(keys: [String: VerificationKey]) { self.keys = keys }
 
-    /// The signing keys of a JWK set document, each key decoded on its own: a key of a type or
-    /// algorithm jwt-kit does not know (Keycloak also publishes encryption keys) is skipped
-    /// instead of failing the whole set; keys marked `"use": "enc"` are skipped too.
-    public static func from(jwksJSON data: Data) async throws -> VerificationKeys {
+    public var algorithms: [String: String] { keys.mapValues(\.algorithm) }
+
+    /// The signing keys of a JWK set document (RS256, ES256 on P-256, EdDSA on Ed25519), each
+    /// read on its own: a key of another type, an encryption key (`"use": "enc"`, which Keycloak
+    /// also publishes) or a malformed one is skipped instead of failing the whole set.
+    public static func from(jwksJSON data: Data) throws -> VerificationKeys {
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let entries = document["keys"] as? [Any] else {
             throw OIDCDiscoveryError("not a JWK set (no \"keys\" array)")
         }
-        var keys: [JWK] = []
-        for entry in entries {
-            guard let fields = entry as? [String: Any], (fields["use"] as? String ?? "sig") == "sig",
-                  let bytes = try? JSONSerialization.data(withJSONObject: fields),
-                  let key = try? JSONDecoder().decode(JWK.self, from: bytes) else { continue }
-            keys.append(key)
+        var keys: [String: VerificationKey] = [:]
+        for case let fields as [String: Any] in entries {
+            if let entry = VerificationKey.fromJWK(fields) { keys[entry.kid] = entry.key }
         }
-        return await from(jwks: JWKS(keys: keys))
-    }
-
-    /// The RS256, ES256 (P-256) and EdDSA (Ed25519) keys of a JWK set; others are skipped.
-    public static func from(jwks: JWKS) async -> VerificationKeys {
-        let collection = JWTKeyCollection()
-        var algorithms: [String: String] = [:]
-        var added: [JWK] = []
-        for var key in jwks.keys {
-            guard let kid = key.keyIdentifier?.string, let algorithm = acceptedAlgorithm(of: key) else { continue }
-            // A key without `alg` is bound to the one algorithm its type allows here.
-            if key.algorithm == nil { key.algorithm = JWK.Algorithm(rawValue: algorithm) }
-            if (try? await collection.add(jwk: key)) != nil { algorithms[kid] = algorithm; added.append(key) }
-        }
-        // jwt-kit falls back to its default key (the first added) for a kid it does not hold; the
-        // verifier hands it known kids only, and a kid-less token only when the set has one key.
-        if added.count == 1 { _ = try? await collection.add(jwk: added[0], isDefault: true) }
-        return VerificationKeys(collection: collection, algorithms: algorithms)
-    }
-
-    static func acceptedAlgorithm(of key: JWK) -> String? {
-        if let declared = key.algorithm?.rawValue, !TokenPolicy.acceptedAlgorithms.contains(declared) { return nil }
-        switch key.keyType {
-        case .rsa: return "RS256"
-        case .ecdsa: return key.curve == .ecdsa(.p256) ? "ES256" : nil
-        case .octetKeyPair: return key.curve == .eddsa(.ed25519) ? "EdDSA" : nil
-        default: return nil
-        }
+        return VerificationKeys(keys: keys)
     }
 }
 
@@ -94,7 +61,7 @@ public struct FixedKeySource: VerificationKeySource {
 }
 
 /// Verifies bearer tokens: structure, accepted algorithm, known `kid` whose key fits the
-/// algorithm, signature (jwt-kit), then issuer, audience and times, and finally maps the
+/// algorithm, signature (swift-crypto), then issuer, audience and times, and finally maps the
 /// claims to a `Caller`. Every refusal names its rule.
 public struct TokenVerifier: Sendable {
     public let policy: TokenPolicy
@@ -129,21 +96,22 @@ public struct TokenVerifier: Sendable {
         let kid: String
         if let named = header["kid"] as? String {
             kid = named
-        } else if keySet.algorithms.count == 1, let only = keySet.algorithms.first {
+        } else if keySet.keys.count == 1, let only = keySet.keys.first {
             kid = only.key  // a single-key issuer may leave kid out
         } else {
             throw .unauthorized("token header has no kid")
         }
-        if keySet.algorithms[kid] == nil, let refreshed = await keys.refreshedKeys(forUnknownKid: kid) { keySet = refreshed }
-        guard let expected = keySet.algorithms[kid] else { throw .unauthorized("unknown signing key (kid \(kid))") }
-        guard expected == algorithm else {
-            throw .unauthorized("algorithm \(algorithm) does not match the \(expected) key \(kid)")
+        if keySet.keys[kid] == nil, let refreshed = await keys.refreshedKeys(forUnknownKid: kid) { keySet = refreshed }
+        guard let key = keySet.keys[kid] else { throw .unauthorized("unknown signing key (kid \(kid))") }
+        guard key.algorithm == algorithm else {
+            throw .unauthorized("algorithm \(algorithm) does not match the \(key.algorithm) key \(kid)")
         }
-        let claims: TokenClaims
-        do {
-            claims = try await keySet.collection.verify(token, as: TokenClaims.self)
-        } catch {
+        guard let signature = Base64URL.decode(parts[2]),
+              key.isValidSignature(signature, for: Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))) else {
             throw .unauthorized("signature does not verify")
+        }
+        guard let payload = Base64URL.decode(parts[1]), let claims = try? JSONDecoder().decode(TokenClaims.self, from: Data(payload)) else {
+            throw .unauthorized("malformed token payload")
         }
         return try check(claims, token: token)
     }

@@ -15,11 +15,11 @@ func runAuthBenchmarks() {
 }
 
 private func authBenchmarks() async throws {
-    let issuer = try await TestIssuer.make(issuer: "https://issuer.bench")
+    let issuer = try TestIssuer.make(issuer: "https://issuer.bench")
     let verifier = TokenVerifier(policy: TokenPolicy(issuer: "https://issuer.bench", audience: "mledger"),
-                                 keys: FixedKeySource(try await issuer.verificationKeys()))
+                                 keys: FixedKeySource(try issuer.verificationKeys()))
     for algorithm in ["RS256", "ES256", "EdDSA"] {
-        let token = try await issuer.sign(issuer.claims(company: "acme", developer: "alice", lifetime: 3_600), algorithm: algorithm)
+        let token = try issuer.sign(issuer.claims(company: "acme", developer: "alice", lifetime: 3_600), algorithm: algorithm)
         _ = try await verifier.verify(token)
         let perVerification = try await measureAsync { _ = try await verifier.verify(token) }
         var reference = ""
