@@ -122,7 +122,11 @@ struct AuthOptions: ParsableArguments {
                 guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
                     return "a bearer token is required (Authorization: Bearer <token>)"
                 }
-                do { _ = try await verifier.verify(String(header.dropFirst(7))) } catch { return error.reason }
+                do { _ = try await verifier.verify(String(header.dropFirst(7))) } catch let denied as AccessDenied {
+                    return denied.reason
+                } catch {
+                    return "token refused"
+                }
                 return nil
             }
             logger.info("JSON-RPC: bearer tokens of \(verifier.policy.issuer) required (\(rpcAuth))")
