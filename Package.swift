@@ -113,7 +113,7 @@ let package = Package(
         // Model sharing (issue 10): datasets and models with their files, anchored, indexed and
         // served after their bytes check out against the chain. Mounts the verification routes.
         .target(name: "ModelSharing", dependencies: [
-            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC",
+            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -124,6 +124,18 @@ let package = Package(
             "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives",
             "Chain", "RPC",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+
+        // Auth (issue 11): bearer tokens (JWS over swift-crypto, OIDC discovery, JWKS cache, dev
+        // issuer), roles, limits, audit lines; knows nothing of HTTP routing or the ledger.
+        // Not vapor/jwt-kit: its own target imports `Crypto` and SwiftPM does not hand it the
+        // SwiftCrypto alias, so it resolves MLedger's Crypto and fails to build.
+        .target(name: "Auth", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+            .product(name: "CryptoExtras", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // ML engine: knows nothing of the ledger.
@@ -151,6 +163,7 @@ let package = Package(
             "Diagnostics", "Plot",
             "ONNX", "Translation",
             "Training",  // training service, `reproduce`, `audit --retrain`
+            "Auth",  // `mledger token`, --auth
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -158,6 +171,7 @@ let package = Package(
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
             "ONNX",
             "Training",  // `mledger-bench training`
+            "Auth",  // `mledger-bench auth`
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
@@ -203,6 +217,11 @@ let package = Package(
         .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
+        .testTarget(name: "AuthTests", dependencies: [
+            "Auth", "ModelSharing",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "Primitives"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),

@@ -19,6 +19,7 @@ let groups: [String: () -> Void] = [
     "sharing": runSharingBenchmarks,
     "translation": runTranslationBenchmarks,  // ONNX translation
     "training": runTrainingBenchmarks,
+    "auth": runAuthBenchmarks,
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

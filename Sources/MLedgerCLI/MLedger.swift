@@ -19,6 +19,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             ExplainCommand.self, DiagnosticsCommand.self, PlotCommand.self,   // analysis libraries
             TranslateCommand.self, ImportCommand.self,  // ONNX translation
             ReproduceCommand.self,
+            TokenCommand.self,  // auth (dev issuer tokens)
         ]
     )
 }

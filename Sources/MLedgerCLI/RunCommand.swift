@@ -12,6 +12,7 @@ import Node
 import RPC
 import Training
 import Translation
+import Auth
 
 /// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
 /// passphrase is at hand, the REST API (model sharing and verification) on `--api-addr`.
@@ -56,6 +57,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("container-command"),
             help: "Command template for OCI train images: {image}, {workdir}, {seed} (e.g. 'podman run --rm -v {workdir}:/work -w /work {image}').")
     var containerCommand: String?
+    // Auth: --auth, --oidc-*, --company-claim, --rpc-auth, --rpc-debug, --audit-log, --rate-limit, --company-quota-bytes.
+    @OptionGroup var access: AuthOptions
 
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
@@ -88,9 +91,13 @@ struct RunCommand: AsyncParsableCommand {
         defer { if dev { try? FileManager.default.removeItem(atPath: directory) } }
         let (host, port) = try Self.hostAndPort(rpcAddress, option: "--rpc-addr")
         let mode: SealingMode = seal == "instant" ? .instant : .interval(milliseconds: blockTime, emptyBlocks: emptyBlocks)
+        try AuthOptions.checkSecretFiles(dataDirectory: directory)
+        let passphrase = servicePassphrase(logger: logger)
+        let rpcConfiguration = try await access.rpcConfiguration(rpcHost: host, dataDirectory: directory, passphrase: passphrase,
+                                                                 dev: dev, logger: logger)
         let node: LedgerNode
         do {
-            node = try LedgerNode(dataDirectory: directory, sealing: mode)
+            node = try LedgerNode(dataDirectory: directory, rpc: rpcConfiguration, sealing: mode)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -101,7 +108,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let readyLogger = logger
         var services = [any Service]()
-        if let passphrase = servicePassphrase(logger: logger) {
+        if let passphrase {
             let (apiHost, apiPort) = try Self.hostAndPort(apiAddress, option: "--api-addr")
             let keyring = try CompanyKeyring(dataDirectory: URL(fileURLWithPath: directory), passphrase: passphrase,
                                              cost: dev ? .light : .standard)
@@ -118,10 +125,13 @@ struct RunCommand: AsyncParsableCommand {
                 store = try objects.makeStore(dataDirectory: directory)
             } catch { throw CommandFailure("object store: \(error)") }
             logger.info("model sharing: \(objects)")
-            let sharing = ModelSharingService(
+            var sharing = ModelSharingService(
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
                 store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            // Access first: the services below take copies of `sharing`.
+            sharing.access = try await access.restAccess(apiHost: apiHost, dataDirectory: directory, passphrase: passphrase,
+                                                         dev: dev, logger: logger)
             var trainingSettings = TrainingConfiguration()
             trainingSettings.workers = trainWorkers
             trainingSettings.threads = trainThreads

@@ -263,7 +263,13 @@ extension ModelSharingService {
     /// The identity for a multipart upload: the context's, or under "auth none" the
     /// organization and developer its metadata part names.
     func identity<Context: IdentityRequestContext>(_ context: Context, metadata: JSONValue) throws -> RequestIdentity {
-        if let identity = context.identity { return identity }
+        if let identity = context.identity {
+            // A token's company is the caller; a metadata part naming another one is refused.
+            if !context.identityFromRequestFields, let named = RequestIdentity.fromFields(metadata), named.company != identity.company {
+                throw SharingError.forbidden("organization_id \"\(named.company)\" is not the token's organization")
+            }
+            return identity
+        }
         if context.identityFromRequestFields, let identity = RequestIdentity.fromFields(metadata) { return identity }
         throw SharingError.invalidField("organization_id", reason: "is required (the caller's organization)")
     }

@@ -60,6 +60,8 @@ public struct ModelSharingService: Sendable {
     package var faults = SharingFaults()
     /// What `GET /metrics` reports (APIMetrics.swift); one registry per service.
     public var metrics = APIMetrics()
+    /// Who may call, how often, how much a company may store, and the audit log (AccessMiddleware.swift).
+    public var access = AccessConfiguration()
 
     package var reader: RecordReader { verification.reader }
     var senders: CompanySenders { verification.senders }
@@ -90,8 +92,11 @@ public struct ModelSharingService: Sendable {
         let router = Router(context: SharingRequestContext.self)
         router.middlewares.add(APIMetricsMiddleware(metrics: metrics))
         router.middlewares.add(LogRequestsMiddleware(.debug))
-        router.middlewares.add(RequestFieldsIdentityMiddleware<SharingRequestContext>(maxBodyBytes: configuration.maxJSONBytes))
-        verification.addRoutes(to: router)
+        addAccessMiddleware(to: router)
+        addIssuerRoutes(to: router)
+        verification.addRoutes(to: router, caller: { context in
+            context.identityFromRequestFields ? nil : context.identity?.company
+        })
         addRoutes(to: router)
         for provider in extraRoutes { provider.addRoutes(to: router) }
         addMetricsRoute(to: router)

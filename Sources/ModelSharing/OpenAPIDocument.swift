@@ -14,9 +14,10 @@ import RPC
 /// Tests/interop/test_openapi_schemathesis.py, fails on responses the document does not describe).
 public enum OpenAPIDocument {
     /// The whole document, JSON text.
-    public static let text: String = "{\n" + head + ",\n  \"paths\": {\n" + sharingPaths + ",\n" + otherPaths
-        + ",\n" + trainingPaths  // training routes (OpenAPIDocument+TrainingPaths.swift)
-        + "\n  },\n  \"components\": {\n" + components + "\n  }\n}\n"
+    public static let text: String = "{\n" + head + ",\n" + security + ",\n  \"paths\": {\n" + withAccessResponses(sharingPaths)
+        + ",\n" + withAccessResponses(otherPaths)
+        + ",\n" + withAccessResponses(trainingPaths)  // training routes (OpenAPIDocument+TrainingPaths.swift)
+        + "\n  },\n  \"components\": {\n" + withAccessComponents(components) + "\n  }\n}\n"
 
     /// The document parsed once (for the docs page and the tests); nil only if the text above is
     /// not JSON, which the tests rule out.
@@ -27,7 +28,7 @@ public enum OpenAPIDocument {
   "info": {
     "title": "MLedger REST API",
     "version": "1.0.0",
-    "description": "Model sharing (datasets and models with their files, anchored on chain and served only after the stored bytes check out against the chain) and contract verification, on the node's `--api-addr`. Errors are JSON objects `{\"error\": ...}`; a 422 names the offending field in `field`. Identity is \"auth none\": the caller's organization is the `organization_id` of the JSON body (top level or `model_params`), of a multipart upload's `metadata` part, or of the query."
+    "description": "Model sharing (datasets and models with their files, anchored on chain and served only after the stored bytes check out against the chain) and contract verification, on the node's `--api-addr`. Errors are JSON objects `{\"error\": ...}`; a 422 names the offending field in `field`. Identity: with `--auth oidc` or `--auth dev` the caller is the bearer token (company, developer, roles; every route scoped to the token's company, another company's ids answer 404 like unknown ones, a body naming another organization 403, auditors read only); with \"auth none\" (loopback only) the caller's organization is the `organization_id` of the JSON body (top level or `model_params`), of a multipart upload's `metadata` part, or of the query."
   },
   "tags": [
     {"name": "datasets", "description": "Datasets with their files"},

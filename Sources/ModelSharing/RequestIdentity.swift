@@ -5,14 +5,22 @@ import RPC
 
 /// Who is calling: the company whose records and objects a request may touch, and the
 /// developer acting for it. Handlers read it from the request context, never from the body:
-/// today "auth none" fills it from the request's own fields, later a JWT middleware will.
+/// "auth none" fills it from the request's own fields, the bearer middleware from a verified
+/// token (AccessMiddleware.swift).
 public struct RequestIdentity: Sendable, Equatable {
     public var company: String
     public var developer: String?
+    /// The token's MLedger roles (`mlaas-developer`, `mlaas-auditor`, `mlaas-admin`); empty
+    /// under "auth none", where the request's own fields are trusted.
+    public var roles: [String]
+    /// A fingerprint of the bearer token (never the token): the rate limiter's key.
+    public var credential: String?
 
-    public init(company: String, developer: String?) {
+    public init(company: String, developer: String?, roles: [String] = [], credential: String? = nil) {
         self.company = company
         self.developer = developer
+        self.roles = roles
+        self.credential = credential
     }
 
     /// The identity named by `organization_id` and `developer_id`, at the top of a JSON object or

@@ -20,6 +20,8 @@ public enum SharingError: Error, Equatable, Sendable, CustomStringConvertible {
     case payloadTooLarge(String)
     /// 404: no such id (or one of another company).
     case notFound(String)
+    /// 403: the caller's token may not do this (another organization named in the body).
+    case forbidden(String)
     /// 409: the record is not in a state that allows the request (a finalized model).
     case conflict(String)
     /// 409: the stored bytes do not match what the chain anchors; nothing is served.
@@ -37,6 +39,7 @@ public enum SharingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedMediaType: return .unsupportedMediaType
         case .payloadTooLarge: return .contentTooLarge
         case .notFound: return .notFound
+        case .forbidden: return .forbidden
         case .conflict, .integrity: return .conflict
         case .incompleteUpload: return .badRequest
         case .verification(let error): return error.status
@@ -51,6 +54,7 @@ public enum SharingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedMediaType(let why): return why
         case .payloadTooLarge(let why): return "too large: \(why)"
         case .notFound(let what): return what
+        case .forbidden(let why): return "forbidden: \(why)"
         case .conflict(let what): return what
         case .integrity(let what): return "integrity: \(what)"
         case .incompleteUpload(let why): return "incomplete upload: \(why)"

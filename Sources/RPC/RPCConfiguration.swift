@@ -12,6 +12,11 @@ public struct RPCConfiguration: Sendable {
     /// Most subscriptions one WebSocket connection may hold.
     public var maxSubscriptionsPerConnection: Int
     public var clientVersion: String
+    /// Method prefixes answered as unavailable (`debug_`, `txpool_` on a non-loopback address).
+    public var disabledMethodPrefixes: [String] = []
+    /// Bearer check of each HTTP request and WebSocket upgrade: gets the Authorization header,
+    /// returns nil to admit or the reason to refuse (401). Nil: no authentication (RPCAccess.swift).
+    public var authorize: (@Sendable (String?) async -> String?)?
 
     public init(maxRequestBytes: Int = 5 * 1024 * 1024, maxBatchSize: Int = 1_000, maxLogBlockRange: UInt64 = 10_000,
                 filterTimeoutSeconds: Double = 300, maxSubscriptionsPerConnection: Int = 1_000,

@@ -63,7 +63,9 @@ public final class RPCDispatcher: Sendable {
             return Self.response(id: id ?? .null, error: .invalidRequest("method must be a string"))
         }
         let outcome: Result<JSONValue, RPCError>
-        if let method = registry.method(named: name) {
+        if let disabled = configuration.disabledPrefix(of: name) {
+            outcome = .failure(.methodDisabled(String(name.prefix(64)), prefix: disabled))
+        } else if let method = registry.method(named: name) {
             do {
                 let params = try RPCParams(member: fields["params"])
                 let context = RPCCallContext(node: node, state: state, filters: filters,

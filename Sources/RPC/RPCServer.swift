@@ -13,6 +13,7 @@ public enum RPCServer {
         let limit = dispatcher.configuration.maxRequestBytes
         router.middlewares.add(RPCLoggingMiddleware(logger: logger))
         router.middlewares.add(RequestSizeLimitMiddleware(limit: limit))
+        if let authorize = dispatcher.configuration.authorize { router.middlewares.add(RPCBearerMiddleware(authorize: authorize)) }
         router.post("/") { request, _ -> Response in
             var request = request
             let buffer: ByteBuffer
@@ -40,8 +41,12 @@ public enum RPCServer {
         let webSocket = HTTP1WebSocketUpgradeChannel.Configuration(ws: WebSocketServerConfiguration(maxFrameSize: limit))
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: webSocket) { _, _, _ in
-                .upgrade([:]) { inbound, outbound, _ in
+            server: .http1WebSocketUpgrade(configuration: webSocket) { head, _, _ in
+                // A WebSocket needs the same bearer token as HTTP calls (checked at the upgrade).
+                if let authorize = dispatcher.configuration.authorize, await authorize(head.headerFields[.authorization]) != nil {
+                    return .dontUpgrade
+                }
+                return .upgrade([:]) { inbound, outbound, _ in
                     try await serveWebSocket(inbound: inbound, outbound: outbound, dispatcher: dispatcher)
                 }
             },

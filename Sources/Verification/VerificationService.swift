@@ -47,25 +47,30 @@ public struct VerificationService: Sendable {
     }
 
     /// Adds the routes to `router`, whatever its context: the model-sharing service mounts
-    /// them beside its own on one REST application.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.post("/contract/dataset") { request, _ in
+    /// them beside its own on one REST application. `caller` names the authenticated caller's
+    /// company (nil: no token, the body's organization is trusted); with one, every record of
+    /// another company reads as absent and a body naming another organization is a 403.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>,
+                                                   caller: @escaping @Sendable (Context) -> String? = { _ in nil }) {
+        router.post("/contract/dataset") { request, context in
             await respond {
                 let (document, text) = try await bodyAndText(of: request)
-                return try await postDataset(document, text: text)
+                return try await postDataset(document, text: text, caller: caller(context))
             }
         }
-        router.post("/contract/model") { request, _ in
-            await respond { try await postModel(ModelContractRequest(verifiedBody: try await body(of: request))) }
+        router.post("/contract/model") { request, context in
+            await respond { try await postModel(ModelContractRequest(verifiedBody: try await body(of: request)), caller: caller(context)) }
         }
-        router.post("/contract/model_unverified") { request, _ in
-            await respond { try await postModel(ModelContractRequest(unverifiedBody: try await body(of: request))) }
+        router.post("/contract/model_unverified") { request, context in
+            await respond { try await postModel(ModelContractRequest(unverifiedBody: try await body(of: request)), caller: caller(context)) }
         }
         // One route per record kind: the router refuses differently named parameters at one
         // position, and the verify/finalize routes have the address second.
         for kind in [RecordKind.dataset, .model, .modelUnverified] {
             router.get("/contract/\(kind.rawValue)/:record") { _, context in
-                await respond { try await getRecord(kind: kind, address: try address(context.parameters.get("record"))) }
+                await respond {
+                    try await getRecord(kind: kind, address: try address(context.parameters.get("record")), caller: caller(context))
+                }
             }
         }
         router.get("/contract/:address/:record") { _, context in
@@ -77,13 +82,14 @@ public struct VerificationService: Sendable {
         router.post("/contract/:address/verify") { request, context in
             await respond {
                 try await verify(address: try address(context.parameters.get("address")),
-                                 resHash: request.uri.queryParameters.get("res_hash"))
+                                 resHash: request.uri.queryParameters.get("res_hash"), caller: caller(context))
             }
         }
         router.post("/contract/:address/finalize") { request, context in
             await respond {
                 try await finalize(address: try address(context.parameters.get("address")),
-                                   query: request.uri.queryParameters, body: try await body(of: request, optional: true))
+                                   query: request.uri.queryParameters, body: try await body(of: request, optional: true),
+                                   caller: caller(context))
             }
         }
     }
@@ -104,9 +110,10 @@ public struct VerificationService: Sendable {
 
     // MARK: Handlers
 
-    func postDataset(_ body: JSONValue?, text: String? = nil) async throws -> JSONValue {
+    func postDataset(_ body: JSONValue?, text: String? = nil, caller: String? = nil) async throws -> JSONValue {
         let request = try DatasetContractRequest(body: body)
-        let sender = try await senders.sender(company: request.organization)
+        try checkOrganization(request.organization, caller: caller)
+        let sender = try await senders.sender(company: caller ?? request.organization)
         let (address, _) = try await sender.deploy(
             initCode: try reader.dataset.deployData(datasetId: request.datasetId, content: request.content))
         if let scale = request.statsScale {
@@ -124,18 +131,24 @@ public struct VerificationService: Sendable {
         return .object(["contract_address": .string(address.description)])
     }
 
-    func postModel(_ request: ModelContractRequest) async throws -> JSONValue {
+    func postModel(_ request: ModelContractRequest, caller: String? = nil) async throws -> JSONValue {
+        try checkOrganization(request.organization, caller: caller)
         for (i, dataset) in request.registration.datasets.enumerated() {
-            guard try await reader.kind(of: dataset) == .dataset else {
-                let field = request.registration.datasets.count == 1 ? "data_params.dataset_id" : "data_params.dataset_ids[\(i)]"
+            let field = request.registration.datasets.count == 1 ? "data_params.dataset_id" : "data_params.dataset_ids[\(i)]"
+            guard try await reader.kind(of: dataset) == .dataset,
+                  try await isCallers(dataset, kind: .dataset, caller: caller) else {
                 throw VerificationError.invalidField(field, reason: "no DatasetRecord at \(dataset)")
             }
         }
         let parent = request.registration.parent
-        if parent != .zero, try await reader.kind(of: parent) == nil {
-            throw VerificationError.invalidField("model_params.parent", reason: "no ModelRecord at \(parent)")
+        if parent != .zero {
+            let known = try await reader.kind(of: parent) != nil
+            guard known, try await isCallers(parent, kind: .model, caller: caller) else {
+                throw VerificationError.invalidField("model_params.parent", reason: "no ModelRecord at \(parent)")
+            }
         }
-        let sender = try await senders.sender(company: request.organization)
+        // The signing account is the caller's company's (checked equal to the body's above).
+        let sender = try await senders.sender(company: caller ?? request.organization)
         let (address, _) = try await sender.deploy(initCode: try reader.model.deployData(request.registration))
         if let weights = request.weightsHash {
             _ = try await sender.transact(to: address, data: try reader.model.finalize(weightsHash: weights,
@@ -144,10 +157,11 @@ public struct VerificationService: Sendable {
         return .object(["contract_address": .string(address.description)])
     }
 
-    func getRecord(kind: RecordKind, address: Address) async throws -> JSONValue {
+    func getRecord(kind: RecordKind, address: Address, caller: String? = nil) async throws -> JSONValue {
         guard try await reader.kind(of: address) == kind else {
             throw VerificationError.notFound("no \(kind.rawValue) contract at \(address)")
         }
+        try await checkOwner(of: address, kind: kind, caller: caller, absent: "no \(kind.rawValue) contract at \(address)")
         switch kind {
         case .dataset:
             var state = try await reader.datasetState(at: address)
@@ -161,12 +175,13 @@ public struct VerificationService: Sendable {
         }
     }
 
-    func verify(address: Address, resHash: String?) async throws -> JSONValue {
+    func verify(address: Address, resHash: String?, caller: String? = nil) async throws -> JSONValue {
         guard let resHash, !resHash.isEmpty else { throw VerificationError.invalidField("res_hash", reason: "is required") }
         let given = try JSONFields.hash(resHash, field: "res_hash")
         guard let kind = try await reader.kind(of: address) else {
             throw VerificationError.notFound("no dataset or model contract at \(address)")
         }
+        try await checkOwner(of: address, kind: kind, caller: caller, absent: "no dataset or model contract at \(address)")
         let stored: Hash32, finalized: Bool
         switch kind {
         case .dataset:
@@ -180,10 +195,11 @@ public struct VerificationService: Sendable {
                         "finalized": .bool(finalized), "contract_address": .string(address.description)])
     }
 
-    func finalize(address: Address, query: Parameters, body: JSONValue?) async throws -> JSONValue {
+    func finalize(address: Address, query: Parameters, body: JSONValue?, caller: String? = nil) async throws -> JSONValue {
         guard let kind = try await reader.kind(of: address) else {
             throw VerificationError.notFound("no dataset or model contract at \(address)")
         }
+        try await checkOwner(of: address, kind: kind, caller: caller, absent: "no dataset or model contract at \(address)")
         let data: [UInt8]
         let owner: Address
         switch kind {
