@@ -16,6 +16,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             PredictCommand.self,
             InitCommand.self, RunCommand.self, AccountCommand.self, VerifyChainCommand.self,
             AuditCommand.self,
+            SimulateCommand.self,  // streams: replays an hourly series as three-phase readings
         ]
     )
 }
