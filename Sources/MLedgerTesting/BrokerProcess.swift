@@ -17,11 +17,15 @@ public final class BrokerProcess: @unchecked Sendable {
     public let executable: String
     public let workDirectory: URL
     private let arguments: [String]
+    private let stopSignal: Int32
     private var process: Process?
 
     /// Starts `executable` with `arguments(port, workDirectory)` and waits until the port accepts TCP.
-    public init(executable: String, port: Int? = nil, arguments: (Int, URL) throws -> [String]) throws {
+    /// `stopSignal`: SIGTERM for brokers that save state on the way out; SIGKILL for those
+    /// that ignore SIGTERM (tansu).
+    public init(executable: String, port: Int? = nil, stopSignal: Int32 = SIGTERM, arguments: (Int, URL) throws -> [String]) throws {
         self.executable = executable
+        self.stopSignal = stopSignal
         self.port = try port ?? BrokerProcess.freePort()
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -57,10 +61,10 @@ public final class BrokerProcess: @unchecked Sendable {
         throw Failure.didNotStart("\(executable) did not listen on 127.0.0.1:\(port) within 15 s: \(logText())")
     }
 
-    /// SIGTERM (a broker saves its state on the way out), then waits for the exit.
+    /// Sends the stop signal, then waits for the exit.
     public func stop() {
         guard let process, process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, stopSignal)
         process.waitUntilExit()
         self.process = nil
     }
@@ -157,7 +161,7 @@ public enum TestBrokers {
     /// tansu with in-memory storage on a loopback port.
     public static func tansu(repositoryRoot: URL) throws -> BrokerProcess {
         let executable = try tansuExecutable(repositoryRoot: repositoryRoot)
-        return try BrokerProcess(executable: executable) { port, _ in
+        return try BrokerProcess(executable: executable, stopSignal: SIGKILL) { port, _ in
             ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
              "--storage-engine", "memory://tansu/"]
         }

@@ -26,8 +26,8 @@ public final class MQTTClient: @unchecked Sendable {
     private var connected = false
     private var connectWaiters: [CheckedContinuation<Void, any Error>] = []
     private var publishWaiters: [Int32: CheckedContinuation<Void, any Error>] = [:]
-    private var awaitingAck: Set<Int32> = []
-    private var ackedEarly: Set<Int32> = []
+    private var ackSerial: UInt64 = 0
+    private var ackedEarly: [Int32: UInt64] = [:]
     private var nextSequence: UInt64 = 0
     private var loopStarted = false
     private var closed = false
@@ -172,16 +172,16 @@ public final class MQTTClient: @unchecked Sendable {
             try enqueue(topic, payload: payload, qos: qos, retain: retain)
             return
         }
-        // The lock spans the hand-over so a PUBACK that arrives at once finds `awaitingAck`.
-        // (libmosquitto calls on_publish without holding any lock that mosquitto_publish takes.)
-        let mid = try lock.withLock { () throws -> Int32 in
-            let mid = try enqueue(topic, payload: payload, qos: qos, retain: retain)
-            awaitingAck.insert(mid)
-            return mid
-        }
+        // Never hold `lock` across a libmosquitto call: its thread may be inside a callback
+        // that waits for `lock` while holding a mutex that mosquitto_publish needs.
+        // An acknowledgement can arrive before the waiter below is registered; it is kept in
+        // `ackedEarly` with its serial, and only one newer than `before` belongs to this
+        // publish (message ids wrap around, QoS 0 sends report ids too).
+        let before = lock.withLock { ackSerial }
+        let mid = try enqueue(topic, payload: payload, qos: qos, retain: retain)
         try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
             lock.lock()
-            if ackedEarly.remove(mid) != nil { awaitingAck.remove(mid); lock.unlock(); waiter.resume(); return }
+            if let serial = ackedEarly.removeValue(forKey: mid), serial > before { lock.unlock(); waiter.resume(); return }
             if closed { lock.unlock(); waiter.resume(throwing: MQTTError.closed); return }
             publishWaiters[mid] = waiter
             lock.unlock()
@@ -234,14 +234,12 @@ public final class MQTTClient: @unchecked Sendable {
 
     private func didPublish(mid: Int32) {
         lock.lock()
+        ackSerial += 1
         if let waiter = publishWaiters.removeValue(forKey: mid) {
-            awaitingAck.remove(mid)
             lock.unlock()
             waiter.resume()
         } else {
-            // The PUBACK beat `publish` to registering its waiter (QoS 0 sends land here too
-            // and are not remembered: nobody waits for them).
-            if awaitingAck.contains(mid) { ackedEarly.insert(mid) }
+            ackedEarly[mid] = ackSerial  // at most one entry per message id (65,535)
             lock.unlock()
         }
     }
