@@ -137,7 +137,8 @@ struct StreamSourcesTests {
             if positions.count == 620 { break }
         }
         #expect(positions == Array(100..<720))
-        #expect(readings.first?.timestamp == 1_704_067_200 + 1000)
+        let firstTimestamp: Int64 = readings.first?.timestamp ?? 0
+        #expect(firstTimestamp == 1_704_068_200)
         // The second hour arrived whole: its mean is exact.
         let means = hourlyMeans(readings, start: 1_704_067_200)
         #expect(means[1]?.count == 3600)
