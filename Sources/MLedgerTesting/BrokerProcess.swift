@@ -38,8 +38,10 @@ public final class BrokerProcess: @unchecked Sendable {
     /// (Re)starts the process on the same port and directory (a restart keeps persisted state).
     public func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        // The test runner ignores SIGTERM and children inherit that; env restores the
+        // default so stop() can end the broker (and mosquitto saves its state on the way out).
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--default-signal", executable] + arguments
         process.currentDirectoryURL = workDirectory
         let log = workDirectory.appendingPathComponent("broker.log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
