@@ -29,6 +29,30 @@ let wideKernelSettings: [SwiftSetting] = []
 // Crypto; the alias keeps it apart from MLedger's own Crypto target.
 let swiftCryptoAlias = ["Crypto": "SwiftCrypto"]
 
+// Streams (online learning's inputs): MQTT over Debian's libmosquitto, Kafka's wire protocol
+// over SwiftNIO (gzip through Debian's zlib), and StreamSources on top of both: one message
+// type, source URLs, and the simulator's readings.
+let streamsTargets: [Target] = [
+    .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "MQTT", dependencies: ["CMosquitto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+    .target(name: "Kafka", dependencies: [
+        "CZlib",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+    ], exclude: ["README.md"], swiftSettings: swiftSettings),
+    .target(name: "StreamSources", dependencies: [
+        "MQTT", "Kafka",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+    ], exclude: ["README.md"], swiftSettings: swiftSettings),
+    .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MLedgerTesting"]),
+    .testTarget(name: "KafkaTests", dependencies: ["Kafka", "MLedgerTesting"]),
+    .testTarget(name: "StreamSourcesTests", dependencies: ["StreamSources", "MQTT", "Kafka", "MLedgerTesting"]),
+]
+let streamsProgramDependencies: [Target.Dependency] = ["StreamSources", "MQTT", "Kafka"]
+let streamsBenchDependencies: [Target.Dependency] = streamsProgramDependencies + ["MLedgerTesting"]  // brokers it starts
+
 let package = Package(
     name: "MLedger",
     platforms: [.macOS(.v14)],
@@ -165,14 +189,14 @@ let package = Package(
             "Training",  // training service, `reproduce`, `audit --retrain`
             "Auth",  // `mledger token`, --auth
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swiftSettings),
+        ] + streamsProgramDependencies, swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
             "ONNX",
             "Training",  // `mledger-bench training`
             "Auth",  // `mledger-bench auth`
-        ], swiftSettings: swiftSettings),
+        ] + streamsBenchDependencies, swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
         .target(name: "MLedgerTesting", path: "Sources/MLedgerTesting"),
@@ -232,6 +256,6 @@ let package = Package(
         .target(name: "Plot", exclude: ["README.md"], swiftSettings: numericSettings),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
-    ],
+    ] + streamsTargets,
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
-// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|translation|training|all]
+// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|translation|training|auth|ol|ol-serve|all]
 //        mledger-bench evm-diff --count N --seed S [--keep DIR]   (the differential EVM fuzzer)
 import Foundation
 
@@ -20,6 +20,7 @@ let groups: [String: () -> Void] = [
     "translation": runTranslationBenchmarks,  // ONNX translation
     "training": runTrainingBenchmarks,
     "auth": runAuthBenchmarks,
+    "ol": runStreamsBenchmarks,  // streams ingest: mosquitto and tansu receive rates
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

@@ -20,6 +20,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             TranslateCommand.self, ImportCommand.self,  // ONNX translation
             ReproduceCommand.self,
             TokenCommand.self,  // auth (dev issuer tokens)
+            SimulateCommand.self,  // streams: replays an hourly series as three-phase readings
         ]
     )
 }
