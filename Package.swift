@@ -110,18 +110,32 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // Online learning (issue 14): readings → hourly power → continuously trained energy-gru,
+        // snapshots anchored through model sharing, KServe-compatible inference with receipts.
+        .target(name: "OnlineLearning", dependencies: [
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Crypto", "Primitives",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .testTarget(name: "OnlineLearningTests", dependencies: [
+            "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
+            "Crypto", "Primitives", "Node", "RPC",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // End of online learning.
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", dependencies: ["Primitives"], exclude: ["README.md"], swiftSettings: numericSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
-            "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
+            "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore", "OnlineLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
-            "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
+            "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification", "OnlineLearning",
         ], swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).

@@ -1,5 +1,5 @@
 // mledger-bench: performance figures, each printed beside a reference measured in the same run.
-// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|all]
+// Usage: mledger-bench [crypto|uint256|trie|ml|evm|contracts|audit|node|json|sharing|ol-serve|all]
 //        mledger-bench evm-diff --count N --seed S [--keep DIR]   (the differential EVM fuzzer)
 import Foundation
 
@@ -17,6 +17,7 @@ let groups: [String: () -> Void] = [
     "contracts": runContractsBenchmarks,
     "audit": runAuditBenchmarks,
     "sharing": runSharingBenchmarks,
+    "ol-serve": runOnlineServeBenchmarks, // online learning: KServe :predict under concurrent clients
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

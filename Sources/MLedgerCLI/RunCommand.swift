@@ -9,6 +9,7 @@ import ObjectStore
 import Registry
 import Logging
 import Node
+import OnlineLearning
 import RPC
 
 /// `mledger run`: the node with its JSON-RPC server (HTTP and WebSocket on one port) and, when a
@@ -43,6 +44,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("empty-blocks"), help: "With --seal interval, seal a block even when no transaction waits.")
     var emptyBlocks = false
+
+    // Online learning: services declared by JSON files (see Sources/OnlineLearning/README.md).
+    @Option(name: .customLong("ol"), help: "Online-learning service declaration (JSON file); repeatable.")
+    var onlineLearning: [String] = []
+    // End of online learning options.
 
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
@@ -106,8 +112,15 @@ struct RunCommand: AsyncParsableCommand {
                 verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
                 store: store,
                 configuration: ModelSharingConfiguration(maxUploadBytes: maxUploadBytes), logger: logger)
+            // Online learning: its services keep state under <datadir>/online-learning and add routes.
+            let onlineLearning = OnlineLearningHub(dataDirectory: root, sharing: sharing, logger: logger)
+            do { try await onlineLearning.start(declarations: try OnlineLearningHub.declarations(files: self.onlineLearning)) } catch {
+                throw CommandFailure("online learning: \(error)")
+            }
+            // End of online learning wiring.
             services.append(try await ModelSharingService.makeApplication(
-                service: sharing, host: apiHost, port: apiPort, logger: logger) { boundPort in
+                service: sharing, extraRoutes: [OnlineLearningRoutes(hub: onlineLearning)],
+                host: apiHost, port: apiPort, logger: logger) { boundPort in
                 readyLogger.info("REST API listening on http://\(apiHost):\(boundPort)")
             })
         }

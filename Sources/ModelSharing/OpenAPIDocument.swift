@@ -15,7 +15,13 @@ import RPC
 public enum OpenAPIDocument {
     /// The whole document, JSON text.
     public static let text: String = "{\n" + head + ",\n  \"paths\": {\n" + sharingPaths + ",\n" + otherPaths
-        + "\n  },\n  \"components\": {\n" + components + "\n  }\n}\n"
+        + ",\n" + onlineLearningPaths // online learning (OpenAPIDocument+OnlineLearningPaths.swift)
+        + "\n  },\n  \"components\": {\n" + componentsWithOnlineLearning + "\n  }\n}\n"
+
+    /// The shared components with the online-learning schemas and responses first in each map.
+    static let componentsWithOnlineLearning = components
+        .replacingOccurrences(of: "  \"schemas\": {\n", with: "  \"schemas\": {\n" + onlineLearningSchemas + ",\n")
+        .replacingOccurrences(of: "  \"responses\": {\n", with: "  \"responses\": {\n" + onlineLearningResponses + ",\n")
 
     /// The document parsed once (for the docs page and the tests); nil only if the text above is
     /// not JSON, which the tests rule out.
