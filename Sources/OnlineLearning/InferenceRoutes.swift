@@ -24,9 +24,10 @@ struct InferenceRoutes {
                 return (ready ? .ok : .serviceUnavailable, .object(["name": .string(service.spec.name), "ready": .bool(ready)]))
             }
         }
-        router.post("/v1/models/:target") { request, context in
+        // `{name}:predict` is one path segment; the router names the parameter as the GET does.
+        router.post("/v1/models/:name") { request, context in
             await OnlineLearningRoutes.respond {
-                let target = context.parameters.get("target") ?? ""
+                let target = context.parameters.get("name") ?? ""
                 guard let colon = target.lastIndex(of: ":") else {
                     throw OnlineLearningError(status: 404, "use POST /v1/models/{name}:predict or :explain")
                 }
