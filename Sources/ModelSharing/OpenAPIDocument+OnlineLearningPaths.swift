@@ -102,10 +102,9 @@ extension OpenAPIDocument {
     "get": {
       "operationId": "kserveV1Ready",
       "tags": ["inference"],
-      "summary": "KServe V1 readiness (ready once a snapshot is anchored)",
+      "summary": "KServe V1 readiness: `ready` turns true once a snapshot is anchored",
       "responses": {
         "200": {"description": "Ready", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelReady"}}}},
-        "503": {"description": "No anchored snapshot yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelReady"}}}},
         "404": {"$ref": "#/components/responses/NotFound"}
       }
     }
@@ -129,11 +128,10 @@ extension OpenAPIDocument {
             "model_version": {"type": "string"},
             "receipt": {"$ref": "#/components/schemas/InferenceReceipt"}}}}}},
         "404": {"$ref": "#/components/responses/NotFound"},
-        "409": {"$ref": "#/components/responses/Conflict"},
+        "409": {"$ref": "#/components/responses/NotReady"},
         "413": {"$ref": "#/components/responses/TooLarge"},
         "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
-        "422": {"$ref": "#/components/responses/Invalid"},
-        "503": {"$ref": "#/components/responses/NotReady"}
+        "422": {"$ref": "#/components/responses/Invalid"}
       }
     }
   },
@@ -154,8 +152,7 @@ extension OpenAPIDocument {
         "413": {"$ref": "#/components/responses/TooLarge"},
         "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
         "422": {"$ref": "#/components/responses/Invalid"},
-        "501": {"$ref": "#/components/responses/NotInstalled"},
-        "503": {"$ref": "#/components/responses/NotReady"}
+        "501": {"$ref": "#/components/responses/NotInstalled"}
       }
     }
   },
@@ -168,8 +165,8 @@ extension OpenAPIDocument {
       "responses": {
         "200": {"description": "Test results", "content": {"application/json": {"schema": {"type": "object", "required": ["tests"]}}}},
         "404": {"$ref": "#/components/responses/NotFound"},
-        "501": {"$ref": "#/components/responses/NotInstalled"},
-        "503": {"$ref": "#/components/responses/NotReady"}
+        "409": {"$ref": "#/components/responses/NotReady"},
+        "501": {"$ref": "#/components/responses/NotInstalled"}
       }
     }
   },
@@ -204,7 +201,6 @@ extension OpenAPIDocument {
       "operationId": "oipModelReady", "tags": ["inference"], "summary": "Open Inference Protocol: model ready",
       "responses": {
         "200": {"description": "Ready", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelReady"}}}},
-        "503": {"description": "No anchored snapshot yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelReady"}}}},
         "404": {"$ref": "#/components/responses/NotFound"}
       }
     }
@@ -231,7 +227,7 @@ extension OpenAPIDocument {
         "413": {"$ref": "#/components/responses/TooLarge"},
         "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
         "422": {"$ref": "#/components/responses/Invalid"},
-        "503": {"$ref": "#/components/responses/NotReady"}
+        "409": {"$ref": "#/components/responses/NotReady"}
       }
     }
   }
@@ -285,7 +281,7 @@ extension OpenAPIDocument {
 
     static let onlineLearningResponses = #"""
     "NotReady": {
-      "description": "The model has no anchored snapshot yet.",
+      "description": "The model has no anchored snapshot yet, or the latest window is not all buffered (`instances: []`).",
       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     },
     "NotInstalled": {

@@ -6,7 +6,9 @@ import NIOCore
 import Primitives
 
 /// KServe-compatible inference over each service's serving snapshot (V1 and the Open Inference
-/// Protocol V2), with optional signed receipts (`InferenceReceipt`).
+/// Protocol V2), with optional signed receipts (`InferenceReceipt`). Readiness answers 200 with
+/// `"ready": false` until the first snapshot is anchored; predict, explain, infer and
+/// diagnostics answer 409 until then (a 5xx would say the server failed, which it did not).
 ///
 /// Forecast intervals: each forecast carries a 90 % interval per horizon step, the forecast plus
 /// the 5 % and 95 % empirical quantiles of the serving snapshot's validation residuals
@@ -21,7 +23,7 @@ struct InferenceRoutes {
             await OnlineLearningRoutes.respond {
                 let service = try OnlineLearningRoutes.service(hub, context)
                 let ready = service.serving.model != nil
-                return (ready ? .ok : .serviceUnavailable, .object(["name": .string(service.spec.name), "ready": .bool(ready)]))
+                return (.ok, .object(["name": .string(service.spec.name), "ready": .bool(ready)]))
             }
         }
         // `{name}:predict` is one path segment; the router names the parameter as the GET does.
@@ -47,7 +49,7 @@ struct InferenceRoutes {
         router.get("/v1/models/:name/diagnostics") { _, context in
             await OnlineLearningRoutes.respond {
                 let service = try OnlineLearningRoutes.service(hub, context)
-                guard let model = service.serving.model else { throw OnlineLearningError(status: 503, "model \(service.spec.name) has no anchored snapshot yet") }
+                guard let model = service.serving.model else { throw OnlineLearningError(status: 409, "model \(service.spec.name) has no anchored snapshot yet") }
                 guard let diagnostics = hub.diagnostics else { throw OnlineLearningError(status: 501, "no residual diagnostics are installed in this build") }
                 let result = try diagnostics.diagnose(residuals: model.snapshot.residuals)
                 return (.ok, .object(["name": .string(service.spec.name), "snapshot": .string(model.snapshot.contractAddress),
@@ -60,7 +62,7 @@ struct InferenceRoutes {
             await OnlineLearningRoutes.respond {
                 let service = try OnlineLearningRoutes.service(hub, context)
                 let ready = service.serving.model != nil
-                return (ready ? .ok : .serviceUnavailable, .object(["name": .string(service.spec.name), "ready": .bool(ready)]))
+                return (.ok, .object(["name": .string(service.spec.name), "ready": .bool(ready)]))
             }
         }
         router.get("/v2/models/:name") { _, context in
@@ -90,7 +92,7 @@ struct InferenceRoutes {
 
     func serving(_ service: OnlineLearningService) throws -> ServingModel {
         guard let model = service.serving.model else {
-            throw OnlineLearningError(status: 503, "model \(service.spec.name) has no anchored snapshot yet")
+            throw OnlineLearningError(status: 409, "model \(service.spec.name) has no anchored snapshot yet")
         }
         return model
     }
@@ -132,8 +134,8 @@ struct InferenceRoutes {
 
     func explainV1(_ service: OnlineLearningService, _ body: JSONValue, receipt: Bool) async throws -> (HTTPResponse.Status, JSONValue) {
         guard service.spec.explainer else { throw OnlineLearningError(status: 404, "the explainer of \(service.spec.name) is off (\"explainer\": true in its declaration)") }
-        guard let explainer = hub.explainer else { throw OnlineLearningError(status: 501, "no explainer is installed in this build") }
         let model = try serving(service)
+        guard let explainer = hub.explainer else { throw OnlineLearningError(status: 501, "no explainer is installed in this build") }
         let windows = try await instances(service, model, body)
         let explanations = try windows.map { window in
             try explainer.explain(model: model.model, scaledWindow: window.map { model.scaler.scale(Float($0)) }, baseline: nil)

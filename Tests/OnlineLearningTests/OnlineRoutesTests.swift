@@ -69,9 +69,11 @@ import Testing
         try await withClient { h, client in
             var (status, body) = try await HTTP.json(client, .post, "/ol", Self.declaration)
             (status, body) = try await HTTP.json(client, .get, "/v1/models/house-1")
-            #expect(status == .serviceUnavailable && body["ready"]?.boolValue == false)
+            #expect(status == .ok && body["ready"]?.boolValue == false)
+            (status, body) = try await HTTP.json(client, .get, "/v2/models/house-1/ready")
+            #expect(status == .ok && body["ready"]?.boolValue == false)
             (status, _) = try await HTTP.json(client, .post, "/v1/models/house-1:predict", #"{"instances": []}"#)
-            #expect(status == .serviceUnavailable)
+            #expect(status == .conflict, "no anchored snapshot yet")
             try await declareTrained(h, client)
             let service = try #require(h.hub.service("house-1"))
             let serving = try #require(service.serving.model)
