@@ -65,22 +65,10 @@ final class OnlineServeBench: @unchecked Sendable {
 
     func run() throws {
         print("== ol-serve ==")
-        let directory = NSTemporaryDirectory() + "mledger-bench-ol-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: "genesis/dev.json")
-        database.store.close()
-        let node = try LedgerNode(dataDirectory: directory, sealing: .instant)
-        defer { node.close() }
-        node.sealer?.start()
-        let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
-        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
-        let registry = try Registry(dataDirectory: root)
-        let sharing = ModelSharingService(
-            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
-        let hub = OnlineLearningHub(dataDirectory: root, sharing: sharing, logger: logger)
+        let bench = try BenchSharingNode(name: "ol-serve", genesisPath: "genesis/dev.json")
+        defer { bench.close() }
+        let (sharing, logger) = (bench.service, bench.logger)
+        let hub = OnlineLearningHub(dataDirectory: bench.root, sharing: sharing, logger: logger)
         let declaration = #"{"name": "bench", "organization_id": "bench", "batch": {"hours": 12}, "transformer": {"lateness_seconds": 0}}"#
         let service = try blocking { try await hub.declare(try OnlineServiceSpec(json: JSONValue.parse(Array(declaration.utf8))!)) }
         try blocking {

@@ -87,22 +87,10 @@ final class SharingBench {
 
     func run() throws {
         print("== sharing ==")
-        let directory = NSTemporaryDirectory() + "mledger-bench-sharing-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: options.genesisPath)
-        database.store.close()
-        let node = try LedgerNode(dataDirectory: directory, sealing: .instant)
-        defer { node.close() }
-        node.sealer?.start()
-        let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
-        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
-        let registry = try Registry(dataDirectory: root)
-        let service = ModelSharingService(
-            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
-        let router = service.makeRouter()
+        let bench = try BenchSharingNode(name: "sharing", genesisPath: options.genesisPath)
+        defer { bench.close() }
+        let (root, logger) = (bench.root, bench.logger)
+        let router = bench.service.makeRouter()
         // The latency and request-rate reference: routing, middleware and HTTP, no work.
         router.get("/bench/noop") { _, _ -> HTTPResponse.Status in .ok }
         let port = PortBox()
