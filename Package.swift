@@ -162,6 +162,20 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // Online learning (issue 14): readings → hourly power → continuously trained energy-gru,
+        // snapshots anchored through model sharing, KServe-compatible inference with receipts.
+        .target(name: "OnlineLearning", dependencies: [
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Crypto", "Primitives",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .testTarget(name: "OnlineLearningTests", dependencies: [
+            "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
+            "Crypto", "Primitives", "Node", "RPC",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // End of online learning.
+
         // ML engine: knows nothing of the ledger.
         .target(name: "ML", dependencies: ["Primitives", "MLWideKernels"], exclude: ["README.md"], swiftSettings: numericSettings),
         // The ML engine's AVX2 matrix kernel: the only target compiled for AVX2, called only after
@@ -188,6 +202,7 @@ let package = Package(
             "ONNX", "Translation",
             "Training",  // training service, `reproduce`, `audit --retrain`
             "Auth",  // `mledger token`, --auth
+            "OnlineLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ] + streamsProgramDependencies, swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
@@ -196,6 +211,7 @@ let package = Package(
             "ONNX",
             "Training",  // `mledger-bench training`
             "Auth",  // `mledger-bench auth`
+            "OnlineLearning",  // `mledger-bench ol-serve`
         ] + streamsBenchDependencies, swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).

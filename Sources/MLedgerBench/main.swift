@@ -21,6 +21,7 @@ let groups: [String: () -> Void] = [
     "training": runTrainingBenchmarks,
     "auth": runAuthBenchmarks,
     "ol": runStreamsBenchmarks,  // streams ingest: mosquitto and tansu receive rates
+    "ol-serve": runOnlineServeBenchmarks, // online learning: KServe :predict under concurrent clients
 ]
 /// What `all` runs: every figure once.
 let allGroups = ["crypto", "datasets", "ml", "evm"]

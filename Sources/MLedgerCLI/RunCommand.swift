@@ -9,6 +9,7 @@ import ObjectStore
 import Registry
 import Logging
 import Node
+import OnlineLearning
 import RPC
 import Training
 import Translation
@@ -59,6 +60,10 @@ struct RunCommand: AsyncParsableCommand {
     var containerCommand: String?
     // Auth: --auth, --oidc-*, --company-claim, --rpc-auth, --rpc-debug, --audit-log, --rate-limit, --company-quota-bytes.
     @OptionGroup var access: AuthOptions
+    // Online learning: services declared by JSON files (see Sources/OnlineLearning/README.md).
+    @Option(name: .customLong("ol"), help: "Online-learning service declaration (JSON file); repeatable.")
+    var onlineLearning: [String] = []
+    // End of online learning options.
 
     func validate() throws {
         guard dev || datadir != nil else { throw ValidationError("give --datadir DIR or --dev") }
@@ -140,10 +145,16 @@ struct RunCommand: AsyncParsableCommand {
             trainingSettings.mledgerVersion = MLedgerCommand.version
             let training = TrainingService(sharing: sharing, configuration: trainingSettings, logger: logger)
             do { try await training.start() } catch { throw CommandFailure("training: \(error)") }
+            // Online learning: its services keep state under <datadir>/online-learning and add routes.
+            let onlineLearning = OnlineLearningHub(dataDirectory: root, sharing: sharing, logger: logger)
+            do { try await onlineLearning.start(declarations: try OnlineLearningHub.declarations(files: self.onlineLearning)) } catch {
+                throw CommandFailure("online learning: \(error)")
+            }
             // Services built on model sharing add their routes here.
             let extraRoutes: [any SharingRouteProvider] = [
                 training,  // /train
                 TranslationRoutes(sharing: sharing, mledgerVersion: MLedgerCommand.version),  // POST /translate/{id}
+                OnlineLearningRoutes(hub: onlineLearning),  // /ol, KServe /v1 and /v2
             ]
             services.append(try await ModelSharingService.makeApplication(
                 service: sharing, extraRoutes: extraRoutes, host: apiHost, port: apiPort, logger: logger) { boundPort in

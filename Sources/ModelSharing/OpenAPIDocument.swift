@@ -17,7 +17,13 @@ public enum OpenAPIDocument {
     public static let text: String = "{\n" + head + ",\n" + security + ",\n  \"paths\": {\n" + withAccessResponses(sharingPaths)
         + ",\n" + withAccessResponses(otherPaths)
         + ",\n" + withAccessResponses(trainingPaths)  // training routes (OpenAPIDocument+TrainingPaths.swift)
-        + "\n  },\n  \"components\": {\n" + withAccessComponents(components) + "\n  }\n}\n"
+        + ",\n" + withAccessResponses(onlineLearningPaths)  // online learning (OpenAPIDocument+OnlineLearningPaths.swift)
+        + "\n  },\n  \"components\": {\n" + withAccessComponents(componentsWithOnlineLearning) + "\n  }\n}\n"
+
+    /// The shared components with the online-learning schemas and responses first in each map.
+    static let componentsWithOnlineLearning = components
+        .replacingOccurrences(of: "  \"schemas\": {\n", with: "  \"schemas\": {\n" + onlineLearningSchemas + ",\n")
+        .replacingOccurrences(of: "  \"responses\": {\n", with: "  \"responses\": {\n" + onlineLearningResponses + ",\n")
 
     /// The document parsed once (for the docs page and the tests); nil only if the text above is
     /// not JSON, which the tests rule out.

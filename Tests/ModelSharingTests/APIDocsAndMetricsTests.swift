@@ -42,6 +42,12 @@ import Testing
             ("/contract/{address}/finalize", "post"), ("/openapi.json", "get"), ("/docs", "get"), ("/metrics", "get"),
             // Served by the training service (Sources/Training), mounted through `extraRoutes` under `mledger run`.
             ("/train/{id}", "post"), ("/train/{id}", "get"), ("/train/{id}", "delete"), ("/train/{id}/events", "get"), ("/train", "get"),
+        ] + [
+            // Online learning (Sources/OnlineLearning), mounted beside model sharing by `mledger run`.
+            ("/ol", "post"), ("/ol", "get"), ("/ol/{name}", "get"), ("/ol/{name}", "delete"), ("/ol/{name}/data", "post"),
+            ("/v1/models/{name}", "get"), ("/v1/models/{name}:predict", "post"), ("/v1/models/{name}:explain", "post"),
+            ("/v1/models/{name}/diagnostics", "get"), ("/v2/health/live", "get"), ("/v2/health/ready", "get"),
+            ("/v2/models/{name}", "get"), ("/v2/models/{name}/ready", "get"), ("/v2/models/{name}/infer", "post"),
         ]
         for (path, method) in expected {
             #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not in the document")

@@ -1,0 +1,177 @@
+import Foundation
+import ML
+import Primitives
+
+/// What one training step produced.
+public struct TrainingStepResult: Sendable {
+    public var step: Int
+    public var trainLoss: Float
+    /// Mean squared error on the held-out recent windows, on scaled data.
+    public var validationMSE: Double
+    public var trainWindows: Int
+    public var validationWindows: Int
+    /// Per horizon step, the 5 % and 95 % empirical quantiles of the validation residuals
+    /// (target − forecast) in raw units: the 90 % interval is [forecast + lower, forecast + upper].
+    public var lowerOffsets: [Float]
+    public var upperOffsets: [Float]
+    /// Every validation residual on scaled data (for normality diagnostics).
+    public var residuals: [Double]
+    /// The safetensors file of the weights after the step.
+    public var weights: [UInt8]
+}
+
+/// The continuously trained `energy-gru` and its Adam state, owned by the training task (one
+/// step at a time). Hyper-parameters are the seed's: Adam lr 0.005, betas 0.9/0.99, MSE, batch 128.
+public final class OnlineTrainingEngine: @unchecked Sendable {
+    public static let batchSize = 128
+    public static let learningRate: Float = 0.005
+    public static let betas: (Float, Float) = (0.9, 0.99)
+
+    let model: EnergyForecaster
+    let trainer: Trainer
+    public private(set) var steps: Int
+
+    /// A fresh model from `seed`, or the weights given (a registered starting model, or the
+    /// weights the service held before a restart).
+    public init(seed: UInt64, weights: [String: Tensor]?, steps: Int = 0) throws {
+        model = EnergyForecaster(seed: seed)
+        if let weights { try model.loadStateDict(weights) }
+        let optimizer = Adam(parameters: model.parameters, learningRate: Self.learningRate, beta1: Self.betas.0, beta2: Self.betas.1)
+        trainer = Trainer(model: model, optimizer: optimizer, loss: .mse,
+                          configuration: TrainingConfiguration(epochs: 1, batchSize: Self.batchSize, shuffleSeed: seed &+ 1))
+        self.steps = steps
+    }
+
+    public static var hyperParameters: JSONValue {
+        .object(["optimizer": .string("adam"), "lr": .double(Double(learningRate)),
+                 "betas": .array([.double(Double(betas.0)), .double(Double(betas.1))]), "loss": .string("mse"),
+                 "batch_size": .int(batchSize)])
+    }
+
+    /// Minimum hourly windows (of `window + horizon` consecutive hours) before a step can run:
+    /// one to train on and one to validate.
+    public static let minimumWindows = 2
+
+    /// One training step over the buffered series: the most recent `validationFraction` of the
+    /// windows (at least one) is held out; up to `maxBatches` shuffled mini-batches per epoch of
+    /// the rest train. Returns nil when there are too few windows yet.
+    public func step(values: [Double], starts: [Int], scaler: MinMaxScaler, spec: OnlineServiceSpec) throws -> TrainingStepResult? {
+        guard starts.count >= Self.minimumWindows else { return nil }
+        let validationCount = max(1, Int((Double(starts.count) * spec.validationFraction).rounded(.down)))
+        let trainCount = starts.count - validationCount
+        guard trainCount >= 1 else { return nil }
+        let scaled = values.map { scaler.scale(Float($0)) }
+        let train = try WindowMaker.dataset(scaled, starts: Array(starts[..<trainCount]), window: spec.window, horizon: spec.horizon)
+        let validation = try WindowMaker.dataset(scaled, starts: Array(starts[trainCount...]), window: spec.window, horizon: spec.horizon)
+        steps += 1
+        var generator = SeededGenerator(seed: spec.seed &+ UInt64(steps))
+        var total: Float = 0
+        var batches = 0
+        for _ in 0..<spec.epochsPerStep {
+            let order = generator.permutation(trainCount)
+            var offset = 0
+            var taken = 0
+            while offset < trainCount, taken < spec.maxBatchesPerStep {
+                let (x, y) = train.batch(order[offset..<min(trainCount, offset + Self.batchSize)])
+                total += trainer.step(inputs: x, targets: y)
+                offset += Self.batchSize
+                taken += 1
+                batches += 1
+            }
+        }
+        let prediction = GradientMode.withoutGradients { model.forward(Variable(validation.inputs)).value }
+        let horizon = spec.horizon
+        let span = Double(scaler.invert(1) - scaler.invert(0))
+        var squared = 0.0
+        var residuals = [Double]()
+        residuals.reserveCapacity(validationCount * horizon)
+        var perStep = [[Double]](repeating: [], count: horizon)
+        for i in 0..<validationCount {
+            for j in 0..<horizon {
+                let r = Double(validation.targets.scalars[i * horizon + j]) - Double(prediction.scalars[i * horizon + j])
+                squared += r * r
+                residuals.append(r)
+                perStep[j].append(r * span)
+            }
+        }
+        return TrainingStepResult(
+            step: steps, trainLoss: total / Float(max(batches, 1)), validationMSE: squared / Double(validationCount * horizon),
+            trainWindows: trainCount, validationWindows: validationCount,
+            lowerOffsets: perStep.map { Float(WindowMaker.quantile($0, 0.05)) },
+            upperOffsets: perStep.map { Float(WindowMaker.quantile($0, 0.95)) },
+            residuals: residuals, weights: Self.encode(model.stateDict()))
+    }
+
+    public var weights: [UInt8] { Self.encode(model.stateDict()) }
+
+    static func encode(_ state: [String: Tensor]) -> [UInt8] {
+        [UInt8](SafeTensors.encode(state, metadata: ["format": "pt", "architecture": EnergyForecaster.architectureName]))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> [String: Tensor] { try SafeTensors.decode(Data(bytes)).tensors }
+}
+
+/// The anchored snapshot a service serves: weights loaded into a few replicas (one request per
+/// replica at a time, so concurrent requests do not queue behind one model), its scaler and the
+/// interval offsets measured when it was validated.
+public final class ServingModel: @unchecked Sendable {
+    public let snapshot: SnapshotEntry
+    public let scaler: MinMaxScaler
+    public let window: Int
+    public let horizon: Int
+    private let replicas: [(model: EnergyForecaster, lock: NSLock)]
+    private let next = NSLock()
+    private var counter = 0
+
+    public init(snapshot: SnapshotEntry, weights: [UInt8], window: Int, horizon: Int) throws {
+        self.snapshot = snapshot
+        self.scaler = MinMaxScaler(minimum: snapshot.scalerMin, maximum: snapshot.scalerMax)
+        self.window = window
+        self.horizon = horizon
+        let state = try OnlineTrainingEngine.decode(weights)
+        let count = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        replicas = try (0..<count).map { _ in
+            let model = EnergyForecaster(seed: 0)
+            try model.loadStateDict(state)
+            return (model, NSLock())
+        }
+    }
+
+    /// A forecast with its 90 % interval, raw units.
+    public struct Forecast: Sendable, Equatable {
+        public var values: [Float]
+        public var lower: [Float]
+        public var upper: [Float]
+    }
+
+    /// Checks raw input windows: `window` finite numbers each.
+    public func validate(_ windows: [[Double]], field: String) throws {
+        for (i, w) in windows.enumerated() {
+            guard w.count == window else { throw OnlineLearningError.invalid("\(field)[\(i)]", "has \(w.count) values; the model takes \(window)") }
+            guard w.allSatisfy(\.isFinite) else { throw OnlineLearningError.invalid("\(field)[\(i)]", "must hold finite numbers") }
+        }
+    }
+
+    /// Forecasts for raw windows (already validated); scaling applied and inverted inside.
+    public func forecast(_ windows: [[Double]]) -> [Forecast] {
+        guard !windows.isEmpty else { return [] }
+        let input = Tensor(shape: [windows.count, window, 1], scalars: windows.flatMap { $0.map { scaler.scale(Float($0)) } })
+        next.lock()
+        counter &+= 1
+        let replica = replicas[counter % replicas.count]
+        next.unlock()
+        replica.lock.lock()
+        let output = GradientMode.withoutGradients { replica.model.forward(Variable(input)).value }
+        replica.lock.unlock()
+        return (0..<windows.count).map { i in
+            let values = (0..<horizon).map { scaler.invert(output.scalars[i * horizon + $0]) }
+            return Forecast(values: values,
+                            lower: zip(values, snapshot.lowerOffsets).map { $0 + $1 },
+                            upper: zip(values, snapshot.upperOffsets).map { $0 + $1 })
+        }
+    }
+
+    /// The model replica for explainers (which need the network itself); callers hold no lock,
+    /// so explainers must not mutate it.
+    public var model: EnergyForecaster { replicas[0].model }
+}
