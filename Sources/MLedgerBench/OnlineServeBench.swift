@@ -65,7 +65,7 @@ final class OnlineServeBench: @unchecked Sendable {
 
     func run() throws {
         print("== ol-serve ==")
-        let bench = try BenchSharingNode(name: "ol-serve", genesisPath: "genesis/dev.json")
+        let bench = try BenchSharingStack(name: "ol-serve", genesisPath: "genesis/dev.json")
         defer { bench.close() }
         let (sharing, logger) = (bench.service, bench.logger)
         let hub = OnlineLearningHub(dataDirectory: bench.root, sharing: sharing, logger: logger)

@@ -60,13 +60,7 @@ extension ModelSharingService {
             try await faults.afterStore?()
             var statistics: (UInt256, [FeatureStatistics])?
             if let summary = artifact.summary, !summary.features.isEmpty {
-                // A statistic beyond int256 at the fixed-point scale (a variance of values near
-                // 1e29 already is) comes from the file, not the server: 422 naming it.
-                let fixed: [FixedPointFeature]
-                do { fixed = try summary.fixedPointFeatures() } catch let error as DatasetError {
-                    throw SharingError.invalidField("file", reason: "statistics cannot be anchored: \(error)")
-                }
-                let features = fixed.map {
+                let features = try Self.anchorableFeatures(summary).map {
                     FeatureStatistics(count: $0.count, mean: $0.mean, variance: $0.variance, minimum: $0.minimum, maximum: $0.maximum)
                 }
                 statistics = (FixedPoint.defaultScale, features)
@@ -111,6 +105,16 @@ extension ModelSharingService {
         let samples = artifact.summary.map { UInt256($0.sampleCount) } ?? claimedSamples ?? .zero
         return DatasetContent(commitment: artifact.chunkRoot, sizeBytes: UInt256(UInt64(artifact.size)), sampleCount: samples,
                               sampleShape: shape, schemaHash: artifact.summary?.schemaHash ?? .zero)
+    }
+
+    /// The summary's statistics in the record's fixed point. A statistic beyond int256 at that
+    /// scale (a variance of values near 1e29 already is) comes from the file, not the server:
+    /// a 422 naming it. (A synchronous helper: the same catch inside the async route crashed
+    /// the Swift 6.3 compiler's ownership verifier.)
+    static func anchorableFeatures(_ summary: DatasetSummary) throws -> [FixedPointFeature] {
+        do { return try summary.fixedPointFeatures() } catch {
+            throw SharingError.invalidField("file", reason: "statistics cannot be anchored: \(error)")
+        }
     }
 
     /// How the file is scanned for statistics: by its extension (.csv, .npy, .safetensors, and
