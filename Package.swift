@@ -166,6 +166,7 @@ let package = Package(
         // snapshots anchored through model sharing, KServe-compatible inference with receipts.
         .target(name: "OnlineLearning", dependencies: [
             "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Crypto", "Primitives",
+            "Diagnostics", "StreamSources",  // the explainer, diagnostics and stream plug-ins
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),

@@ -146,7 +146,9 @@ struct RunCommand: AsyncParsableCommand {
             let training = TrainingService(sharing: sharing, configuration: trainingSettings, logger: logger)
             do { try await training.start() } catch { throw CommandFailure("training: \(error)") }
             // Online learning: its services keep state under <datadir>/online-learning and add routes.
-            let onlineLearning = OnlineLearningHub(dataDirectory: root, sharing: sharing, logger: logger)
+            let onlineLearning = OnlineLearningHub(dataDirectory: root, sharing: sharing, logger: logger,
+                                                   explainer: DeepLIFTForecastExplainer(), diagnostics: NormalityResidualDiagnostics(),
+                                                   streams: StreamSourceConnector(logger: logger))
             do { try await onlineLearning.start(declarations: try OnlineLearningHub.declarations(files: self.onlineLearning)) } catch {
                 throw CommandFailure("online learning: \(error)")
             }
