@@ -153,7 +153,9 @@ public struct Simulator: Sendable {
                     try await Task.sleep(nanoseconds: UInt64(min(wait, 0.05) * 1e9))
                     continue
                 }
-                let count = min(max(due, readingsPerMessage), readings.count - index)
+                // Whole messages only (the hour's last may be shorter): a consumer counting
+                // messages, or resuming at a message position, finds `readingsPerMessage` in each.
+                let count = min(max(due / readingsPerMessage * readingsPerMessage, readingsPerMessage), readings.count - index)
                 let messages = stride(from: index, to: index + count, by: readingsPerMessage).map {
                     ThreePhaseReading.payload(readings[$0..<min($0 + readingsPerMessage, index + count)])
                 }
