@@ -155,6 +155,7 @@ let package = Package(
         // Not vapor/jwt-kit: its own target imports `Crypto` and SwiftPM does not hand it the
         // SwiftCrypto alias, so it resolves MLedger's Crypto and fails to build.
         .target(name: "Auth", dependencies: [
+            "Primitives",
             .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
             .product(name: "CryptoExtras", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -261,6 +262,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: [
             "Auth", "ModelSharing",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "ConformanceTests", dependencies: [
             "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import SwiftCrypto
 
 /// What a token must satisfy besides its signature.
@@ -63,28 +64,48 @@ public struct FixedKeySource: VerificationKeySource {
 /// Verifies bearer tokens: structure, accepted algorithm, known `kid` whose key fits the
 /// algorithm, signature (swift-crypto), then issuer, audience and times, and finally maps the
 /// claims to a `Caller`. Every refusal names its rule.
+///
+/// A token that passed is remembered (`VerifiedTokenCache`, by its SHA-256) until it expires:
+/// clients send the same token with every request, and a repeat costs a hash and a lookup
+/// instead of a signature check and two JSON parses. A repeat still fails once the token
+/// expires or its `kid` leaves the issuer's key set.
 public struct TokenVerifier: Sendable {
     public let policy: TokenPolicy
     public let keys: any VerificationKeySource
     let now: @Sendable () -> Double
+    let cache: VerifiedTokenCache
 
-    public init(policy: TokenPolicy, keys: any VerificationKeySource,
+    /// `cacheCapacity` 0 turns the cache off (every request pays the full verification).
+    public init(policy: TokenPolicy, keys: any VerificationKeySource, cacheCapacity: Int = 10_000,
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.policy = policy
         self.keys = keys
         self.now = now
+        self.cache = VerifiedTokenCache(capacity: cacheCapacity)
     }
 
     public func verify(_ token: String) async throws(AccessDenied) -> Caller {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        let digest = VerifiedTokenCache.Digest(SwiftCrypto.SHA256.hash(data: Array(token.utf8)))
+        if let remembered = cache.entry(for: digest) {
+            guard now() <= remembered.caller.expires + policy.clockSkew else { throw .unauthorized("token expired") }
+            if let current = try? await keys.currentKeys(), current.keys[remembered.kid] != nil { return remembered.caller }
+            cache.forget(digest)  // the key left the issuer's set: verify from scratch (and fail)
+        }
+        let (caller, kid) = try await verifyFully(token, fingerprint: digest.fingerprint)
+        cache.remember(digest, caller: caller, kid: kid, now: now())
+        return caller
+    }
+
+    private func verifyFully(_ token: String, fingerprint: String) async throws(AccessDenied) -> (Caller, String) {
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw .unauthorized("malformed token (expected header.payload.signature)")
         }
-        guard let headerBytes = Base64URL.decode(parts[0]),
-              let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any] else {
+        guard let headerBytes = Base64URL.decode(Substring(parts[0])),
+              case .object(let header)? = JSONValue.parse(headerBytes) else {
             throw .unauthorized("malformed token header")
         }
-        guard let algorithm = header["alg"] as? String else { throw .unauthorized("token header has no alg") }
+        guard let algorithm = header["alg"]?.stringValue else { throw .unauthorized("token header has no alg") }
         guard TokenPolicy.acceptedAlgorithms.contains(algorithm) else {
             throw .unauthorized("algorithm \(algorithm) refused (accepted: RS256, ES256, EdDSA)")
         }
@@ -94,7 +115,7 @@ public struct TokenVerifier: Sendable {
             throw AccessDenied(status: 503, reason: "issuer keys unavailable: \(error)")
         }
         let kid: String
-        if let named = header["kid"] as? String {
+        if let named = header["kid"]?.stringValue {
             kid = named
         } else if keySet.keys.count == 1, let only = keySet.keys.first {
             kid = only.key  // a single-key issuer may leave kid out
@@ -106,17 +127,17 @@ public struct TokenVerifier: Sendable {
         guard key.algorithm == algorithm else {
             throw .unauthorized("algorithm \(algorithm) does not match the \(key.algorithm) key \(kid)")
         }
-        guard let signature = Base64URL.decode(parts[2]),
-              key.isValidSignature(signature, for: Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))) else {
+        guard let signature = Base64URL.decode(Substring(parts[2])),
+              key.isValidSignature(signature, for: Array(token.utf8[..<parts[1].endIndex])) else {
             throw .unauthorized("signature does not verify")
         }
-        guard let payload = Base64URL.decode(parts[1]), let claims = try? JSONDecoder().decode(TokenClaims.self, from: Data(payload)) else {
+        guard let payload = Base64URL.decode(Substring(parts[1])), let claims = TokenClaims(json: payload) else {
             throw .unauthorized("malformed token payload")
         }
-        return try check(claims, token: token)
+        return (try check(claims, fingerprint: fingerprint), kid)
     }
 
-    func check(_ claims: TokenClaims, token: String) throws(AccessDenied) -> Caller {
+    func check(_ claims: TokenClaims, fingerprint: String) throws(AccessDenied) -> Caller {
         let now = now()
         let skew = policy.clockSkew
         guard claims["iss"]?.stringValue == policy.issuer else {
@@ -135,12 +156,12 @@ public struct TokenVerifier: Sendable {
         if let issuedAt = claims["iat"]?.numberValue, issuedAt > now + skew {
             throw .unauthorized("token issued in the future (iat)")
         }
-        return try policy.mapping.caller(from: claims, fingerprint: Self.fingerprint(token), expires: expires)
+        return try policy.mapping.caller(from: claims, fingerprint: fingerprint, expires: expires)
     }
 
     /// First 16 bytes of the token's SHA-256, hex: identifies a token in memory without keeping it.
     public static func fingerprint(_ token: String) -> String {
-        SwiftCrypto.SHA256.hash(data: Array(token.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        VerifiedTokenCache.Digest(SwiftCrypto.SHA256.hash(data: Array(token.utf8))).fingerprint
     }
 }
 
@@ -151,10 +172,39 @@ public enum Base64URL {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// Decodes unpadded base64url; nil for padding, a character outside the alphabet, a length
+    /// that no byte string has (4k + 1), or non-zero bits left over in the last character (so
+    /// every byte string has exactly one accepted spelling). Runs over the UTF-8 bytes directly:
+    /// it is on the path of every authenticated request.
     public static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !base64.contains("=") else { return nil }
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
+        let utf8 = text.utf8
+        let count = utf8.count
+        guard count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for character in utf8 {
+            let value = alphabetValue[Int(character)]
+            guard value != 0xFF else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        guard accumulator == 0 else { return nil }
+        return out
     }
+
+    /// 6-bit value of each byte of the base64url alphabet; 0xFF for every other byte.
+    private static let alphabetValue: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8.enumerated() {
+            table[Int(character)] = UInt8(index)
+        }
+        return table
+    }()
 }
