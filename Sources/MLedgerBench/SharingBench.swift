@@ -103,7 +103,9 @@ final class SharingBench {
 
         try transfers(port: listening, directory: root)
         let modelId = try registrations(port: listening)
-        try latency(port: listening, modelId: modelId)
+        if let plain = try latency(port: listening, modelId: modelId) {
+            try latencyWithBearerTokens(service: service, logger: logger, modelId: modelId, plain: plain)
+        }
     }
 
     // MARK: Transfers

@@ -1,5 +1,9 @@
-import Primitives
+import Auth
 import Foundation
+import Hummingbird
+import Logging
+import ModelSharing
+import Primitives
 
 extension SharingBench {
     // MARK: Registrations
@@ -65,22 +69,55 @@ extension SharingBench {
     // MARK: Latency
 
     /// p99 of `GET /model/{id}/metadata` and of the no-op route, each under 50 wrk connections.
-    func latency(port: Int, modelId: String) throws {
-        guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+    /// The metadata run's figures, for the bearer-token comparison; nil when wrk is missing.
+    func latency(port: Int, modelId: String) throws -> (p99Milliseconds: Double, requestsPerSecond: Double)? {
+        guard let wrk = Self.wrkPath else {
             print("p99 GET /model/{id}/metadata, 50 clients: skipped, wrk not installed (apt-get install wrk)")
-            return
+            return nil
         }
         let noop = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/bench/noop")
         let metadata = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/model/\(modelId)/metadata")
         report("p99 GET /model/{id}/metadata, 50 clients", metadata.p99Milliseconds, "ms",
                reference: String(format: "no-op route p99 %.2f ms; %.0f vs %.0f req/s; target < 20 ms",
                                  noop.p99Milliseconds, metadata.requestsPerSecond, noop.requestsPerSecond))
+        return metadata
     }
 
-    func wrkRun(_ wrk: String, url: String) throws -> (p99Milliseconds: Double, requestsPerSecond: Double) {
+    /// The same metadata route on a second listener of the same service whose callers must
+    /// present a bearer token (ES256, verified by `TokenVerifier` as `--auth oidc` would), run
+    /// right after the plain one: the rule is auth on within 1.2x of auth off.
+    func latencyWithBearerTokens(service: ModelSharingService, logger: Logger, modelId: String,
+                                 plain: (p99Milliseconds: Double, requestsPerSecond: Double)) throws {
+        guard let wrk = Self.wrkPath else { return }
+        let issuer = try TestIssuer.make(issuer: "https://issuer.bench")
+        var guarded = service
+        guarded.access = AccessConfiguration(authentication: .bearer(TokenVerifier(
+            policy: TokenPolicy(issuer: "https://issuer.bench", audience: "mledger"), keys: FixedKeySource(try issuer.verificationKeys()))))
+        let token = try issuer.sign(issuer.claims(company: "bench", developer: "bench", lifetime: 3_600), algorithm: "ES256")
+        let port = PortBox()
+        let app = Application(router: guarded.makeRouter(),
+                              configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "MLedger"),
+                              onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        let listening = try port.wait(seconds: 30)
+        let guardedRun = try wrkRun(wrk, url: "http://127.0.0.1:\(listening)/model/\(modelId)/metadata",
+                                    header: "Authorization: Bearer \(token)")
+        report("  same with a bearer token (ES256)", guardedRun.p99Milliseconds, "ms",
+               reference: String(format: "without a token (run above) p99 %.2f ms: %.2fx (target <= 1.2x); %.0f vs %.0f req/s",
+                                 plain.p99Milliseconds, guardedRun.p99Milliseconds / max(plain.p99Milliseconds, 1e-9),
+                                 guardedRun.requestsPerSecond, plain.requestsPerSecond))
+    }
+
+    static var wrkPath: String? {
+        ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    }
+
+    func wrkRun(_ wrk: String, url: String, header: String? = nil) throws
+        -> (p99Milliseconds: Double, requestsPerSecond: Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t2", "-c50", "-d\(options.wrkSeconds)s", "--latency", url]
+        process.arguments = ["-t2", "-c50", "-d\(options.wrkSeconds)s", "--latency"] + (header.map { ["-H", $0] } ?? []) + [url]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
