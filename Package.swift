@@ -21,8 +21,10 @@ let numericSettings: [SwiftSetting] = swiftSettings + [
 // that the CPU check never selects).
 #if arch(x86_64)
 let wideKernelSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
+let keccakWideSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl"])]
 #else
 let wideKernelSettings: [SwiftSetting] = []
+let keccakWideSettings: [SwiftSetting] = []
 #endif
 
 // swift-crypto (reached through the HTTP server's TLS helpers) also has a module named
@@ -86,8 +88,11 @@ let package = Package(
 
         // Ledger spine, bottom up.
         .target(name: "Primitives", exclude: ["README.md"], swiftSettings: numericSettings),
-        .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL"],
+        .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL", "KeccakWide"],
                 swiftSettings: numericSettings),
+        // Four-way Keccak-256 for chunk leaves: compiled for AVX-512 (F + VL: vector rotates),
+        // called only after a CPU check.
+        .target(name: "KeccakWide", swiftSettings: numericSettings + keccakWideSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: numericSettings),
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
         .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
@@ -221,7 +226,7 @@ let package = Package(
 
         // Tests: one target per module, plus the shared conformance vectors.
         .testTarget(name: "PrimitivesTests", dependencies: ["MLedgerTesting", "Primitives"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Primitives"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "KeccakWide", "Primitives"]),
         .testTarget(name: "RLPTests", dependencies: ["MLedgerTesting", "RLP", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TrieTests", dependencies: ["MLedgerTesting", "Trie", "Storage", "Crypto", "RLP", "Primitives"]),

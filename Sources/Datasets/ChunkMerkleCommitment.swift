@@ -16,40 +16,30 @@ import Primitives
 public struct ChunkMerkleCommitment {
     public static let defaultChunkSize = 64 * 1024
 
-    public let chunkSize: Int
-    private var hasher = Keccak256()
-    private var filled = 0
+    public var chunkSize: Int { leaves.chunkSize }
+    private var leaves: ChunkLeafHasher
     private var leafCount: UInt64 = 0
     /// (height, hash) of complete subtrees, heights strictly decreasing from bottom to top.
     private var stack: [(height: Int, hash: Hash32)] = []
-    public private(set) var byteCount: UInt64 = 0
+    public var byteCount: UInt64 { leaves.byteCount }
 
     public init(chunkSize: Int = ChunkMerkleCommitment.defaultChunkSize) {
-        precondition(chunkSize > 0, "chunk size must be positive")  // a programming constant, not input
-        self.chunkSize = chunkSize
+        leaves = ChunkLeafHasher(chunkSize: chunkSize)
     }
 
     /// Absorbs the next bytes of the file.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        var rest = bytes
-        byteCount += UInt64(bytes.count)
-        while !rest.isEmpty {
-            let take = Swift.min(chunkSize - filled, rest.count)
-            hasher.update(UnsafeRawBufferPointer(rebasing: rest[0..<take]))
-            filled += take
-            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
-            if filled == chunkSize { closeLeaf() }
-        }
+        var completed: [Hash32] = []
+        leaves.update(bytes) { completed.append($0) }
+        for leaf in completed { push(leaf) }
     }
 
     public mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    private mutating func closeLeaf() {
-        var leaf = hasher.finalize()
-        hasher = Keccak256()
-        filled = 0
+    private mutating func push(_ completed: Hash32) {
+        var leaf = completed
         leafCount += 1
         var height = 0
         while let top = stack.last, top.height == height {
@@ -63,14 +53,19 @@ public struct ChunkMerkleCommitment {
     /// The root over everything absorbed so far.
     public func finalize() -> Hash32 {
         var copy = self
-        if copy.filled > 0 || copy.leafCount == 0 { copy.closeLeaf() }
+        var last: [Hash32] = []
+        copy.leaves.finish { last.append($0) }
+        for leaf in last { copy.push(leaf) }
         guard var root = copy.stack.popLast()?.hash else { return Keccak256.hash([UInt8]()) }
         while let left = copy.stack.popLast() { root = Self.parent(left.hash, root) }
         return root
     }
 
     /// Number of chunks (leaves) the finished tree has.
-    public var chunkCount: UInt64 { leafCount + (filled > 0 || leafCount == 0 ? 1 : 0) }
+    public var chunkCount: UInt64 {
+        let size = Int64(byteCount)
+        return size == 0 ? 1 : UInt64((size + Int64(chunkSize) - 1) / Int64(chunkSize))
+    }
 
     static func parent(_ left: Hash32, _ right: Hash32) -> Hash32 {
         Keccak256.hash(left.bytes + right.bytes)

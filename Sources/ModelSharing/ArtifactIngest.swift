@@ -38,10 +38,12 @@ struct ArtifactIngest {
         do {
             // Per batch of about 1 MiB, three things run at once: the whole-file Keccak on
             // another thread, the chunk leaves (and the dataset scan) here, and the write on the
-            // store's I/O pool. Each byte is read three times but never copied.
+            // store's I/O pool. The whole-file hash, the one inherently sequential pass, is one
+            // batch behind: it runs while the next batch is received and hashed into leaves, so it
+            // never waits for the network. Each byte is read three times but never copied.
             let whole = hasher.whole
+            var wholeBehind: Task<Void, Never>?
             while let batch = try await reader.nextBodyBatch(minimumBytes: 1 << 20) {
-                async let wholeDone: Void = whole.update(batch)
                 async let written: Void = Self.write(batch, to: upload)
                 for buffer in batch {
                     buffer.withUnsafeReadableBytes { hasher.updateChunks($0) }
@@ -51,9 +53,11 @@ struct ArtifactIngest {
                         }
                     }
                 }
-                await wholeDone
+                await wholeBehind?.value
+                wholeBehind = whole.start(batch)
                 try await written
             }
+            await wholeBehind?.value
             var summary: DatasetSummary?
             if scan != nil, scanError == nil {
                 do { summary = try scan!.finish() } catch { scanError = error }

@@ -65,10 +65,9 @@ struct ChunkLeaves: Equatable, Sendable {
 /// another thread while the leaves are computed (`updateChunks`), as `ArtifactIngest` does.
 struct ArtifactHasher {
     let whole = WholeFileKeccak()
-    private var chunk = Keccak256()
-    private var filled = 0
-    private(set) var size: Int64 = 0
+    private var chunks = ChunkLeafHasher(chunkSize: ChunkLeaves.chunkSize)
     private(set) var leaves: [Hash32] = []
+    var size: Int64 { Int64(chunks.byteCount) }
 
     /// Both hashes on the calling thread.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -78,26 +77,13 @@ struct ArtifactHasher {
 
     /// The chunk leaves (and the size) only; the caller feeds `whole` the same bytes.
     mutating func updateChunks(_ bytes: UnsafeRawBufferPointer) {
-        size += Int64(bytes.count)
-        var rest = bytes
-        while !rest.isEmpty {
-            let take = Swift.min(ChunkLeaves.chunkSize - filled, rest.count)
-            chunk.update(UnsafeRawBufferPointer(rebasing: rest[0..<take]))
-            filled += take
-            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
-            if filled == ChunkLeaves.chunkSize {
-                leaves.append(chunk.finalize())
-                chunk = Keccak256()
-                filled = 0
-            }
-        }
+        chunks.update(bytes) { leaves.append($0) }
     }
 
     /// (Keccak-256 of the file, its chunk leaves).
     mutating func finish() -> (keccak: Hash32, leaves: ChunkLeaves) {
-        var all = leaves
-        if filled > 0 || all.isEmpty { all.append(chunk.finalize()) }
-        return (whole.finalize(), ChunkLeaves(hashes: all))
+        chunks.finish { leaves.append($0) }
+        return (whole.finalize(), ChunkLeaves(hashes: leaves))
     }
 }
 
@@ -108,11 +94,12 @@ final class WholeFileKeccak: @unchecked Sendable {
 
     func update(_ bytes: UnsafeRawBufferPointer) { state.update(bytes) }
 
-    /// Hashes the batch off the caller's task, so it overlaps with the caller's own work.
-    func update(_ batch: [ByteBuffer]) async {
-        await Task.detached(priority: .high) {
+    /// Starts hashing the batch off the caller's task, so it overlaps with the caller's own
+    /// work; the caller awaits the task before starting the next batch or finalizing.
+    func start(_ batch: [ByteBuffer]) -> Task<Void, Never> {
+        Task.detached(priority: .high) {
             for buffer in batch { buffer.withUnsafeReadableBytes { self.state.update($0) } }
-        }.value
+        }
     }
 
     func finalize() -> Hash32 { state.finalize() }

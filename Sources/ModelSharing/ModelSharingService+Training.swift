@@ -57,10 +57,10 @@ extension ModelSharingService {
             throw SharingError.integrity("dataset \(Self.text(id)): object missing or of the wrong size")
         }
         let object = try await store.read(location, range: nil)
-        var source = ChunkSource(reader: object, leaves: leaves, size: artifact.sizeBytes, nextChunk: 0, end: artifact.sizeBytes)
+        let source = ChunkSource(reader: object, leaves: leaves, size: artifact.sizeBytes, nextChunk: 0, end: artifact.sizeBytes)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(artifact.sizeBytes))
-        while let chunk = try await source.next() { bytes.append(contentsOf: chunk) }
+        while let chunk = try await source.next(maxChunks: ChunkSource.batchChunks) { bytes.append(contentsOf: chunk) }
         guard Int64(bytes.count) == artifact.sizeBytes else { throw SharingError.integrity("dataset \(Self.text(id)) ends early") }
         return VerifiedDatasetFile(datasetId: id, contract: address, commitment: anchored, bytes: bytes)
     }

@@ -72,11 +72,11 @@ struct VerifiedDownload: Sendable {
         do { reader = try await store.read(location, range: readStart..<readEnd) } catch {
             throw fail("object unreadable: \(error)")
         }
-        var source = ChunkSource(reader: reader, leaves: leaves, size: size, nextChunk: Int(firstChunk), end: readEnd)
+        let source = ChunkSource(reader: reader, leaves: leaves, size: size, nextChunk: Int(firstChunk), end: readEnd)
         // The first chunk is checked now, so a tampered small file answers 409, not a broken stream.
         let first: [UInt8]
         do {
-            guard let bytes = try await source.next() else { throw SharingError.integrity("object \(location) ends early") }
+            guard let bytes = try await source.next(maxChunks: 1) else { throw SharingError.integrity("object \(location) ends early") }
             first = bytes
         } catch let error as SharingError {
             if case .integrity(let detail) = error { throw fail(detail) }
@@ -85,19 +85,24 @@ struct VerifiedDownload: Sendable {
             throw fail("\(error)")
         }
         let logger = self.logger, location = self.location, onIntegrityFailure = self.onIntegrityFailure
-        let sendable = SendableBox(source)
         return ResponseBody(contentLength: Int(range.upper - range.lower)) { writer in
-            var source = sendable.value
             var offset = readStart
             var bytes: [UInt8]? = first
-            while let chunkBytes = bytes {
-                let from = max(range.lower, offset), to = min(range.upper, offset + Int64(chunkBytes.count))
+            // The next batch is read and verified while this one is written: disk, hashing (on
+            // both cores) and the socket overlap instead of taking turns.
+            var ahead: Task<[UInt8]?, any Error>? = nil
+            defer { ahead?.cancel() }
+            while let batch = bytes {
+                let batchEnd = offset + Int64(batch.count)
+                if batchEnd < range.upper { ahead = Task { try await source.next(maxChunks: ChunkSource.batchChunks) } }
+                let from = max(range.lower, offset), to = min(range.upper, batchEnd)
                 if to > from {
-                    try await writer.write(ByteBuffer(bytes: chunkBytes[Int(from - offset)..<Int(to - offset)]))
+                    try await writer.write(ByteBuffer(bytes: batch[Int(from - offset)..<Int(to - offset)]))
                 }
-                offset += Int64(chunkBytes.count)
-                if offset >= range.upper { break }
-                do { bytes = try await source.next() } catch {
+                offset = batchEnd
+                guard let pending = ahead else { break }
+                ahead = nil
+                do { bytes = try await pending.value } catch {
                     onIntegrityFailure()
                     logger.error("integrity: download of \(location) aborted at byte \(offset): \(error)")
                     throw error
@@ -119,38 +124,71 @@ struct VerifiedDownload: Sendable {
     }
 }
 
-/// The chunks of an object in order, each checked against its leaf.
-struct ChunkSource {
+/// The chunks of an object in order, each checked against its leaf before it is handed out.
+/// Used by one task at a time (the download awaits each batch before asking for the next),
+/// which is why it may be a class shared with the read-ahead task.
+final class ChunkSource: @unchecked Sendable {
+    /// Chunks per read-ahead batch: 1 MiB, large enough to amortize the store round trip and to
+    /// split the hashing across cores, small enough to keep a download's memory flat.
+    static let batchChunks = 16
+
     let reader: any ObjectReader
     let leaves: ChunkLeaves
     let size: Int64
-    var nextChunk: Int
+    private(set) var nextChunk: Int
     let end: Int64
 
-    /// The next verified chunk; nil after the last one asked for.
-    mutating func next() async throws -> [UInt8]? {
+    init(reader: any ObjectReader, leaves: ChunkLeaves, size: Int64, nextChunk: Int, end: Int64) {
+        self.reader = reader
+        self.leaves = leaves
+        self.size = size
+        self.nextChunk = nextChunk
+        self.end = end
+    }
+
+    /// The next up to `maxChunks` chunks, verified, as one array; nil after the last one asked for.
+    func next(maxChunks: Int) async throws -> [UInt8]? {
         let chunk = Int64(ChunkLeaves.chunkSize)
         let start = Int64(nextChunk) * chunk
         guard start < end || (size == 0 && nextChunk == 0) else { return nil }
-        let want = Int(min(chunk, size - start))
+        let want = Int(min(chunk * Int64(maxChunks), min(end, size) - start))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(want)
         while bytes.count < want {
             guard let piece = try await reader.next(maxBytes: want - bytes.count) else {
-                throw SharingError.integrity("chunk \(nextChunk) is truncated")
+                throw SharingError.integrity("chunk \(nextChunk + bytes.count / Int(chunk)) is truncated")
             }
             bytes.append(contentsOf: piece)
         }
-        guard bytes.count == want, Keccak256.hash(bytes) == leaves.hashes[nextChunk] else {
-            throw SharingError.integrity("chunk \(nextChunk) does not match its anchored hash")
+        guard bytes.count == want else { throw SharingError.integrity("chunk \(nextChunk) is longer than recorded") }
+        if let bad = await Self.firstMismatch(bytes, leaves: leaves, firstChunk: nextChunk) {
+            throw SharingError.integrity("chunk \(bad) does not match its anchored hash")
         }
-        nextChunk += 1
+        nextChunk += max(1, (want + Int(chunk) - 1) / Int(chunk))
         return bytes
     }
-}
 
-/// Moves a value into a `@Sendable` closure that is the only one to use it.
-struct SendableBox<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
+    /// The first chunk of `bytes` (numbered from `firstChunk`) whose Keccak-256 is not its leaf.
+    /// Batches of eight chunks or more are hashed by two tasks at once, one per half.
+    static func firstMismatch(_ bytes: [UInt8], leaves: ChunkLeaves, firstChunk: Int) async -> Int? {
+        let chunk = ChunkLeaves.chunkSize
+        let count = max(1, (bytes.count + chunk - 1) / chunk)
+        @Sendable func check(_ chunks: Range<Int>) -> Int? {
+            bytes.withUnsafeBytes { raw in
+                let lower = chunks.lowerBound * chunk, upper = min(bytes.count, chunks.upperBound * chunk)
+                let hashes = Keccak256.hashChunks(UnsafeRawBufferPointer(rebasing: raw[lower..<upper]), chunkSize: chunk)
+                if bytes.isEmpty { return Keccak256.hash([UInt8]()) == leaves.hashes[firstChunk] ? nil : firstChunk }
+                for (offset, hash) in hashes.enumerated() where hash != leaves.hashes[firstChunk + chunks.lowerBound + offset] {
+                    return firstChunk + chunks.lowerBound + offset
+                }
+                return nil
+            }
+        }
+        guard count >= 8 else { return check(0..<count) }
+        let half = count / 2 / 4 * 4  // whole groups of four for the four-way hash
+        async let second = check(half..<count)
+        let first = check(0..<half)
+        let later = await second
+        return first ?? later
+    }
 }
