@@ -92,7 +92,7 @@ let package = Package(
                 swiftSettings: numericSettings),
         // Four-way Keccak-256 for chunk leaves: compiled for AVX-512 (F + VL: vector rotates),
         // called only after a CPU check.
-        .target(name: "KeccakWide", swiftSettings: numericSettings + keccakWideSettings),
+        .target(name: "KeccakWide", exclude: ["README.md"], swiftSettings: numericSettings + keccakWideSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: numericSettings),
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
         .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
@@ -112,7 +112,7 @@ let package = Package(
         .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC", "EVM", "Contracts", "LedgerClient"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "LedgerClient", dependencies: ["Primitives", "Crypto", "RLP", "Chain", "RPC"],
-                swiftSettings: swiftSettings),
+                exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
         .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "Crypto", "Primitives", "RLP", "Trie"],
