@@ -100,7 +100,7 @@ extension ModelSharingService {
             throw SharingError.invalidField(datasetField, reason: "dataset \(datasetText) has no content commitment yet and cannot be cited")
         }
         var registration = try Self.verificationFields { () throws -> ModelRegistration in
-            let developer = try params.nonEmptyString("developer_id")
+            let developer = try caller.tokenDeveloper ?? params.nonEmptyString("developer_id")
             let hyper = try Self.jsonText(params.raw("params") ?? params.raw("hyper_parameters"), field: params.name("params")) ?? "{}"
             guard hyper.utf8.count <= 4096 else { throw VerificationError.invalidField(params.name("params"), reason: "is longer than 4096 bytes") }
             let architecture = try Self.jsonText(params.raw("architecture"), field: params.name("architecture"))
@@ -170,7 +170,7 @@ extension ModelSharingService {
             let hash = try fields.optionalHash("hash")
             if hash == .zero { throw VerificationError.invalidField("hash", reason: "must not be zero") }
             let registration = ModelRegistration(
-                modelId: Self.text(id), developerId: try fields.nonEmptyString("developer_id"), backend: "unspecified",
+                modelId: Self.text(id), developerId: try caller.tokenDeveloper ?? fields.nonEmptyString("developer_id"), backend: "unspecified",
                 architectureHash: .zero, hyperParameters: "{}", seeds: [],
                 trainingRecipe: try fields.optionalString("train_image", maxBytes: 256) ?? "", datasets: [],
                 inputShape: [], outputShape: [], parameterCount: .zero, unverified: true)
@@ -246,6 +246,8 @@ extension ModelSharingService {
             "artifact_size": row.artifact.map { .integer($0.sizeBytes) } ?? .null,
             "keccak256": row.artifact.map { .string($0.keccak256) } ?? .null,
             "chunk_root": row.artifact.map { .string($0.chunkRoot) } ?? .null,
+            // Who the record names: the token's `sub` under token auth, whatever the body said.
+            "recorded_developer": .string(row.developer),
         ]) { _, new in new }
         if row.unverified {
             var fields = posted

@@ -178,6 +178,7 @@ extension OpenAPIDocument {
         "artifact_size": {"type": ["integer", "null"]},
         "keccak256": {"type": ["string", "null"]},
         "chunk_root": {"type": ["string", "null"]},
+        "recorded_developer": {"type": "string", "description": "The developer the record and its contract name: the bearer token's `sub` when the node verifies tokens (a body's `developer_id` is then ignored), else the posted `developer_id`."},
         "model_params": {"type": "object"},
         "data_params": {"type": "object"}
       }

@@ -16,6 +16,11 @@ public struct RequestIdentity: Sendable, Equatable {
     /// A fingerprint of the bearer token (never the token): the rate limiter's key.
     public var credential: String?
 
+    /// The developer a verified bearer token names (its `sub`); nil under "auth none". Records
+    /// take their developer from here when it is set: a body's `developer_id` is then ignored, as
+    /// a body cannot speak for anyone but the token's holder.
+    public var tokenDeveloper: String? { credential != nil ? developer : nil }
+
     public init(company: String, developer: String?, roles: [String] = [], credential: String? = nil) {
         self.company = company
         self.developer = developer

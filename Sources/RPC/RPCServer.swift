@@ -41,9 +41,12 @@ public enum RPCServer {
         let webSocket = HTTP1WebSocketUpgradeChannel.Configuration(ws: WebSocketServerConfiguration(maxFrameSize: limit))
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: webSocket) { head, _, _ in
+            server: .http1WebSocketUpgrade(configuration: webSocket) { head, _, logger in
                 // A WebSocket needs the same bearer token as HTTP calls (checked at the upgrade).
-                if let authorize = dispatcher.configuration.authorize, await authorize(head.headerFields[.authorization]) != nil {
+                // Hummingbird answers every refused upgrade with a bodiless 400 and closes the
+                // connection; the reason goes to the log (never the token itself).
+                if let authorize = dispatcher.configuration.authorize, let reason = await authorize(head.headerFields[.authorization]) {
+                    logger.notice("JSON-RPC WebSocket upgrade refused: \(reason)")
                     return .dontUpgrade
                 }
                 return .upgrade([:]) { inbound, outbound, _ in

@@ -254,3 +254,47 @@ def test_unknown_kid_refreshes_the_key_set_once(setup):
     r = Api(node, broken_tokens(provider, tokens["acme"])["unknown kid"])("GET", "/datasets")
     assert r.status_code == 401 and "unknown signing key" in r.json()["error"], r.text
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_records_take_their_developer_from_the_token(setup):
+    """Under token auth the token's `sub` is the developer a model record names, on the chain
+    and in the registry; a body's `developer_id` cannot speak for someone else."""
+    provider, node, tokens, _, _ = setup
+    acme = Api(node, tokens["acme"])
+    dataset = make_dataset(acme, "acme")
+    r = acme("POST", "/model", json={"model_params": {"developer_id": "mallory", "organization_id": "acme", "train_image": "i"},
+                                     "data_params": {"dataset_id": dataset}})
+    assert r.status_code == 200, r.text
+    meta = acme("GET", f"/model/{r.json()['model_id']}/metadata").json()
+    assert meta["recorded_developer"] == "dev-acme", meta
+    on_chain = acme("GET", f"/contract/model/{meta['contract_address']}").json()
+    assert on_chain["model_params"]["developer_id"] == "dev-acme", on_chain
+    r = acme("POST", "/model/unverified", json={"developer_id": "mallory", "organization_id": "acme", "hash": "0x" + "ef" * 32})
+    assert r.status_code == 200, r.text
+    assert acme("GET", f"/model/{r.json()['model_id']}/metadata").json()["recorded_developer"] == "dev-acme"
+
+
+def test_foreign_ids_take_as_long_as_unknown_ids(setup):
+    """Same timing class: another company's id and an id that exists nowhere are answered by the
+    same path (one registry lookup scoped to the caller's company), so their latencies match.
+    Interleaved requests; medians within a factor of two (a foreign id that took a different path,
+    say a chain read, costs several times more)."""
+    import statistics
+    import time
+    provider, node, tokens, _, _ = setup
+    acme, globex = Api(node, tokens["acme"]), Api(node, tokens["globex"])
+    foreign = make_model(globex, "globex", make_dataset(globex, "globex"), with_result=True)
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {tokens['acme']}"}
+    timings = {"foreign": [], "unknown": []}
+    for i in range(300):
+        for kind, target in (("foreign", foreign), ("unknown", str(uuid.uuid4()))):
+            started = time.perf_counter()
+            r = session.get(f"{node.api}/model/{target}/metadata", headers=headers, timeout=30)
+            elapsed = time.perf_counter() - started
+            assert r.status_code == 404, r.text
+            if i >= 20:  # warm-up
+                timings[kind].append(elapsed)
+    foreign_median, unknown_median = statistics.median(timings["foreign"]), statistics.median(timings["unknown"])
+    print(f"404 medians: foreign id {foreign_median * 1e3:.3f} ms, unknown id {unknown_median * 1e3:.3f} ms")
+    assert 0.5 < foreign_median / unknown_median < 2.0, (foreign_median, unknown_median)
