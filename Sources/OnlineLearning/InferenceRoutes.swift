@@ -121,7 +121,7 @@ struct InferenceRoutes {
     func predictV1(_ service: OnlineLearningService, _ body: JSONValue, receipt: Bool) async throws -> (HTTPResponse.Status, JSONValue) {
         let model = try serving(service)
         let windows = try await instances(service, model, body)
-        let forecasts = model.forecast(windows)
+        let forecasts = await model.forecast(windows)
         func rows(_ pick: (ServingModel.Forecast) -> [Float]) -> JSONValue { .array(forecasts.map { .array(pick($0).map { .double(Double($0)) }) }) }
         var answer: [String: JSONValue] = [
             "predictions": rows(\.values),
@@ -179,7 +179,7 @@ struct InferenceRoutes {
         }
         let windows = (0..<rows).map { Array(flat[($0 * width)..<(($0 + 1) * width)]) }
         try model.validate(windows, field: "inputs[0].data")
-        let forecasts = model.forecast(windows)
+        let forecasts = await model.forecast(windows)
         func output(_ name: String, _ pick: (ServingModel.Forecast) -> [Float]) -> JSONValue {
             .object(["name": .string(name), "datatype": .string("FP32"), "shape": .array([.int(rows), .int(model.horizon)]),
                      "data": .array(forecasts.flatMap { pick($0).map { .double(Double($0)) } })])

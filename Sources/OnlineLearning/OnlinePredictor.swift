@@ -111,17 +111,16 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
     static func decode(_ bytes: [UInt8]) throws -> [String: Tensor] { try SafeTensors.decode(Data(bytes)).tensors }
 }
 
-/// The anchored snapshot a service serves: weights loaded into a few replicas (one request per
-/// replica at a time, so concurrent requests do not queue behind one model), its scaler and the
-/// interval offsets measured when it was validated.
+/// The anchored snapshot a service serves: weights loaded into a few replicas (one forward pass
+/// per replica at a time; concurrent requests batched onto the next free one), its scaler and
+/// the interval offsets measured when it was validated.
 public final class ServingModel: @unchecked Sendable {
     public let snapshot: SnapshotEntry
     public let scaler: MinMaxScaler
     public let window: Int
     public let horizon: Int
-    private let replicas: [(model: EnergyForecaster, lock: NSLock)]
-    private let next = NSLock()
-    private var counter = 0
+    private let replicas: [EnergyForecaster]
+    private let batcher: ForecastBatcher
 
     public init(snapshot: SnapshotEntry, weights: [UInt8], window: Int, horizon: Int) throws {
         self.snapshot = snapshot
@@ -130,10 +129,16 @@ public final class ServingModel: @unchecked Sendable {
         self.horizon = horizon
         let state = try OnlineTrainingEngine.decode(weights)
         let count = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        replicas = try (0..<count).map { _ in
+        let replicas = try (0..<count).map { _ in
             let model = EnergyForecaster(seed: 0)
             try model.loadStateDict(state)
-            return (model, NSLock())
+            return model
+        }
+        self.replicas = replicas
+        let window = window
+        batcher = ForecastBatcher(replicas: count) { replica, rows in
+            let input = Tensor(shape: [rows.count, window, 1], scalars: rows.flatMap { $0 })
+            return GradientMode.withoutGradients { replicas[replica].forward(Variable(input)).value }
         }
     }
 
@@ -153,18 +158,12 @@ public final class ServingModel: @unchecked Sendable {
     }
 
     /// Forecasts for raw windows (already validated); scaling applied and inverted inside.
-    public func forecast(_ windows: [[Double]]) -> [Forecast] {
+    /// Concurrent callers share forward passes (`ForecastBatcher`); the answers are the same.
+    public func forecast(_ windows: [[Double]]) async -> [Forecast] {
         guard !windows.isEmpty else { return [] }
-        let input = Tensor(shape: [windows.count, window, 1], scalars: windows.flatMap { $0.map { scaler.scale(Float($0)) } })
-        next.lock()
-        counter &+= 1
-        let replica = replicas[counter % replicas.count]
-        next.unlock()
-        replica.lock.lock()
-        let output = GradientMode.withoutGradients { replica.model.forward(Variable(input)).value }
-        replica.lock.unlock()
-        return (0..<windows.count).map { i in
-            let values = (0..<horizon).map { scaler.invert(output.scalars[i * horizon + $0]) }
+        let outputs = await batcher.outputs(windows.map { $0.map { scaler.scale(Float($0)) } })
+        return outputs.map { output in
+            let values = output.prefix(horizon).map { scaler.invert($0) }
             return Forecast(values: values,
                             lower: zip(values, snapshot.lowerOffsets).map { $0 + $1 },
                             upper: zip(values, snapshot.upperOffsets).map { $0 + $1 })
@@ -173,5 +172,5 @@ public final class ServingModel: @unchecked Sendable {
 
     /// The model replica for explainers (which need the network itself); callers hold no lock,
     /// so explainers must not mutate it.
-    public var model: EnergyForecaster { replicas[0].model }
+    public var model: EnergyForecaster { replicas[0] }
 }

@@ -86,8 +86,20 @@ import Testing
             #expect(status == .ok, "\(body)")
             let predictions = try #require(body["predictions"]?.arrayValue)
             #expect(predictions.count == 2 && predictions.allSatisfy { $0.arrayValue?.count == 24 })
-            let expected = serving.forecast([window])[0]
+            let expected = await serving.forecast([window])[0]
             #expect(predictions[0].arrayValue?.compactMap(\.doubleValue) == expected.values.map(Double.init))
+            // Concurrent requests are batched onto the replicas; every answer is still bit for
+            // bit the one its window gets alone.
+            let shifted = (0..<32).map { k in window.map { $0 * (1 + Double(k) / 64) } }
+            var alone: [[Float]] = []
+            for w in shifted { alone.append(await serving.forecast([w])[0].values) }
+            let together = await withTaskGroup(of: (Int, [Float]).self) { group in
+                for (k, w) in shifted.enumerated() { group.addTask { (k, await serving.forecast([w])[0].values) } }
+                var out = [[Float]](repeating: [], count: shifted.count)
+                for await (k, values) in group { out[k] = values }
+                return out
+            }
+            #expect(together == alone)
             let lowerRow = body["intervals"]?["lower"]?.arrayValue?.first?.arrayValue ?? []
             let lower = lowerRow.compactMap(\.doubleValue)
             let upperRow = body["intervals"]?["upper"]?.arrayValue?.first?.arrayValue ?? []
@@ -97,7 +109,8 @@ import Testing
 
             (status, body) = try await HTTP.json(client, .post, "/v1/models/house-1:predict", #"{"instances": []}"#)
             let latest = try #require(await service.latestWindow())
-            #expect(status == .ok && body["predictions"]?.arrayValue?.first?.arrayValue?.compactMap(\.doubleValue) == serving.forecast([latest])[0].values.map(Double.init))
+            let latestForecast = await serving.forecast([latest])[0]
+            #expect(status == .ok && body["predictions"]?.arrayValue?.first?.arrayValue?.compactMap(\.doubleValue) == latestForecast.values.map(Double.init))
 
             (status, body) = try await HTTP.json(client, .post, "/v1/models/house-1:predict", #"{"instances": [[1, 2, 3]]}"#)
             #expect(status == .unprocessableContent && body["field"]?.stringValue == "instances[0]")
