@@ -40,10 +40,15 @@ struct ArtifactIngest {
             // another thread, the chunk leaves (and the dataset scan) here, and the write on the
             // store's I/O pool. The whole-file hash, the one inherently sequential pass, is one
             // batch behind: it runs while the next batch is received and hashed into leaves, so it
-            // never waits for the network. Each byte is read three times but never copied.
+            // never waits for the network; and the next batch is received while this one is
+            // processed (the reader is only ever used by that one receiving task at a time).
+            // Each byte is read three times but never copied.
             let whole = hasher.whole
             var wholeBehind: Task<Void, Never>?
-            while let batch = try await reader.nextBodyBatch(minimumBytes: 1 << 20) {
+            let receiving = ReaderHandle(reader)
+            var next = try await reader.nextBodyBatch(minimumBytes: 1 << 20)
+            while let batch = next {
+                async let following = receiving.reader.nextBodyBatch(minimumBytes: 1 << 20)
                 async let written: Void = Self.write(batch, to: upload)
                 for buffer in batch {
                     buffer.withUnsafeReadableBytes { hasher.updateChunks($0) }
@@ -56,6 +61,7 @@ struct ArtifactIngest {
                 await wholeBehind?.value
                 wholeBehind = whole.start(batch)
                 try await written
+                next = try await following
             }
             await wholeBehind?.value
             var summary: DatasetSummary?
@@ -120,6 +126,13 @@ struct ArtifactIngest {
         }
         return removed
     }
+}
+
+/// Hands the multipart reader to the task that receives the next batch; sound because exactly
+/// one task uses the reader at a time (each receive is awaited before the next starts).
+private struct ReaderHandle: @unchecked Sendable {
+    let reader: MultipartReader
+    init(_ reader: MultipartReader) { self.reader = reader }
 }
 
 /// Object-store names for the API's organizations and ids.
