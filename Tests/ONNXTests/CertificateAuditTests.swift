@@ -33,6 +33,17 @@ final class CertificateAuditTests: XCTestCase {
         try XCTUnwrap(findings.first { $0.name == name }, "no \(name) in \(findings)")
     }
 
+    /// The file with an exponent bit of its first weight flipped: its hash and its outputs change.
+    static func flippingOneWeight(_ onnx: Data) throws -> Data {
+        var model = try ONNXModelFile.decode(onnx)
+        var weight = model.graph.initializer[0]
+        var raw = [UInt8](weight.rawData)
+        raw[3] ^= 0x40
+        weight.rawData = Data(raw)
+        model.graph.initializer[0] = weight
+        return try ONNXModelFile.encode(model)
+    }
+
     func testAnchoredCertificatePassesEveryCheck() throws {
         for (architecture, seed) in [(TranslationRoundTripTests.mlpArchitecture, UInt64(11)), (TranslationRoundTripTests.lstmArchitecture, 12),
                                      (EnergyForecaster.architecture, 13)] {
@@ -60,13 +71,7 @@ final class CertificateAuditTests: XCTestCase {
 
     func testATamperedONNXFileFailsNamingIt() throws {
         let t = try translation(TranslationRoundTripTests.mlpArchitecture, seed: 22)
-        var model = try ONNXModelFile.decode(t.onnx)
-        var weight = model.graph.initializer[0]
-        var raw = [UInt8](weight.rawData)
-        raw[3] ^= 0x40
-        weight.rawData = Data(raw)
-        model.graph.initializer[0] = weight
-        let findings = audit(t, onnx: try ONNXModelFile.encode(model))
+        let findings = audit(t, onnx: try Self.flippingOneWeight(t.onnx))
         XCTAssertTrue(try finding(findings, CertificateAudit.certificateName).passed)
         for name in [CertificateAudit.onnxName, CertificateAudit.evaluationName] {
             let check = try finding(findings, name)
