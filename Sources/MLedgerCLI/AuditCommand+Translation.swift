@@ -17,7 +17,9 @@ enum TranslationAuditChecks {
             }
             return []
         }
-        guard let certificate, let artifact, let parentArtifact else {
+        // Like --artifact and --dataset, the certificate is checked when its file is given.
+        guard let certificate else { return [] }
+        guard let artifact, let parentArtifact else {
             return [AuditCheck(name: CertificateAudit.certificateName, passed: false,
                                evidence: "\(child.address) is translated from \(child.parent): its certificate is audited with --certificate FILE, "
                                    + "--artifact FILE.onnx and --parent-artifact FILE (the parent's weights)")]

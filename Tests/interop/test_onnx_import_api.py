@@ -182,9 +182,11 @@ def test_audit_rechecks_the_certificate_of_a_translated_model(api, tmp_path):
                  "weights-hash", "lineage"):
         assert f"PASS {name}" in result.stdout, result.stdout
 
-    # Without the certificate's files a translated model does not pass.
+    # Without a certificate the lineage alone is audited; a certificate without the files it names fails.
     result = audit(api, address)
-    assert result.returncode == 1 and "FAIL translation-certificate" in result.stdout, result.stdout
+    assert result.returncode == 0 and "translation-" not in result.stdout, result.stdout
+    result = audit(api, address, "--certificate", str(tmp_path / "cert.json"))
+    assert result.returncode == 1 and "FAIL translation-certificate" in result.stdout and "--parent-artifact" in result.stdout, result.stdout
 
     # A certificate claiming a smaller error is not the anchored one.
     tampered = dict(certificate, max_abs_error=0.0)
