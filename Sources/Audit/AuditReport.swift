@@ -29,12 +29,22 @@ public struct AuditReport: Equatable, Sendable {
     /// The header chain as verified by this audit (nil when the seal walk failed): what
     /// `--checkpoint` keeps for the next audit.
     public let checkpoint: AuditCheckpoint?
+    /// The proven model records, the audited one first, then its parents (those that could be
+    /// read): what checks outside this module (a translation's certificate) build on.
+    public let lineage: [ModelRecordState]
 
-    public init(model: Address, blockNumber: UInt64, checks: [AuditCheck], checkpoint: AuditCheckpoint? = nil) {
+    public init(model: Address, blockNumber: UInt64, checks: [AuditCheck], checkpoint: AuditCheckpoint? = nil,
+                lineage: [ModelRecordState] = []) {
         self.model = model
         self.blockNumber = blockNumber
         self.checks = checks
         self.checkpoint = checkpoint
+        self.lineage = lineage
+    }
+
+    /// The same report with `more` checks after its own.
+    public func adding(_ more: [AuditCheck]) -> AuditReport {
+        AuditReport(model: model, blockNumber: blockNumber, checks: checks + more, checkpoint: checkpoint, lineage: lineage)
     }
 
     public var passedCount: Int { checks.filter(\.passed).count }

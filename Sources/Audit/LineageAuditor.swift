@@ -108,6 +108,7 @@ public struct LineageAuditor: Sendable {
         for path in datasetPaths {
             checks.append(FileChecks.dataset(path: path, candidates: candidates))
         }
-        return AuditReport(model: modelAddress, blockNumber: chain.head.number, checks: checks, checkpoint: chain.checkpoint)
+        return AuditReport(model: modelAddress, blockNumber: chain.head.number, checks: checks, checkpoint: chain.checkpoint,
+                           lineage: models.compactMap(\.state))
     }
 }

@@ -7,7 +7,7 @@ import Primitives
 import Training
 
 /// `mledger audit --rpc URL --model 0xADDRESS [--artifact FILE] [--dataset FILE ...] [--checkpoint FILE]
-/// [--timeout S] [--json]`:
+/// [--certificate FILE --parent-artifact FILE] [--timeout S] [--json]`:
 /// checks a model's lineage using only JSON-RPC answers and what they prove. One line per
 /// check (`PASS name` / `FAIL name: evidence`) and `audit: N passed, M failed`, or one JSON
 /// document with `--json`. Exit code 0 only when every check passes, 1 when one fails, 2 when
@@ -28,6 +28,12 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "A dataset file to match with the lineage's DatasetRecords (repeatable).")
     var dataset: [String] = []
+
+    @Option(help: "A translated model's equivalence certificate (canonical JSON); checked with --artifact and --parent-artifact.")
+    var certificate: String?
+
+    @Option(name: .customLong("parent-artifact"), help: "The parent's weights file, for a translated model's certificate.")
+    var parentArtifact: String?
 
     @Option(name: .customLong("genesis-hash"), help: "Expected genesis block hash (pins the chain).")
     var genesisHash: String?
@@ -70,11 +76,13 @@ struct AuditCommand: AsyncParsableCommand {
             Self.printError("\(error)")
             throw ExitCode(Self.errorExitCode)
         }
-        let report: AuditReport
+        var report: AuditReport
         do {
             let auditor = try LineageAuditor(client: client, expectedGenesisHash: pinnedGenesis)
             report = try await auditor.audit(model: modelAddress, artifactPath: artifact, datasetPaths: dataset,
                                              checkpoint: known)
+            report = report.adding(TranslationAuditChecks.checks(report: report, artifact: artifact, certificate: certificate,
+                                                                 parentArtifact: parentArtifact))
             if let checkpoint, let verified = report.checkpoint { try verified.write(path: checkpoint) }
         } catch {
             Self.printError("\(error)")

@@ -137,6 +137,8 @@ struct RunCommand: AsyncParsableCommand {
             // Access first: the services below take copies of `sharing`.
             sharing.access = try await access.restAccess(apiHost: apiHost, dataDirectory: directory, passphrase: passphrase,
                                                          dev: dev, logger: logger)
+            // Translation: POST /model imports .onnx and .pt files through the ONNX module's importer.
+            sharing.importChecker = ModelImportChecker()
             var trainingSettings = TrainingConfiguration()
             trainingSettings.workers = trainWorkers
             trainingSettings.threads = trainThreads

@@ -39,6 +39,9 @@ extension ModelSharingService {
         var artifact: IngestedArtifact?
         var plan: ModelPlan?
         var caller: RequestIdentity?
+        // Foreign model files (ONNX, PyTorch): held until the import checker accepts them.
+        var pendingImport: PendingImport?
+        var architecturePart: [UInt8]?
         do {
             while let head = try await reader.nextPart() {
                 if head.name == "metadata" {
@@ -50,14 +53,25 @@ extension ModelSharingService {
                     // Validated before the file is read: a bad metadata part stores nothing.
                     plan = try await modelPlan(document, caller: who, id: id)
                 } else if head.name == "model" {
-                    guard artifact == nil else { throw SharingError.invalidBody("more than one model part") }
-                    guard let caller else { throw SharingError.invalidBody("the metadata part must come before the model part") }
+                    guard artifact == nil, pendingImport == nil else { throw SharingError.invalidBody("more than one model part") }
+                    guard let caller, let plan else { throw SharingError.invalidBody("the metadata part must come before the model part") }
                     try Self.checkFilename(head.filename)
-                    artifact = try await ingest.ingest(part: reader, location: try ObjectNames.location(organization: caller.company, kind: "models", id: id),
-                                                       scanFormat: nil)
+                    if let pending = try await collectImport(reader, head: head, plan: plan) {
+                        pendingImport = pending
+                    } else {
+                        artifact = try await ingest.ingest(part: reader, location: try ObjectNames.location(organization: caller.company, kind: "models", id: id),
+                                                           scanFormat: nil)
+                    }
+                } else if head.name == "architecture" {
+                    guard architecturePart == nil else { throw SharingError.invalidBody("more than one architecture part") }
+                    architecturePart = try await reader.collectPart(limit: configuration.maxJSONBytes, field: "architecture")
                 }
             }
-            guard let metadata, let plan, let caller else { throw SharingError.invalidBody("missing part \"metadata\"") }
+            guard var metadata, var plan, let caller else { throw SharingError.invalidBody("missing part \"metadata\"") }
+            if let pendingImport {
+                artifact = try await storeImport(pendingImport, architecturePart: architecturePart, metadata: &metadata, plan: &plan,
+                                                 organization: caller.company, id: id)
+            }
             guard let artifact else { throw SharingError.invalidBody("missing part \"model\"") }
             if let claimed = plan.resHash, claimed != artifact.keccak {
                 throw SharingError.invalidField("model_params.res_hash", reason: "does not match the file's keccak256 \(artifact.keccak)")

@@ -62,6 +62,8 @@ public struct ModelSharingService: Sendable {
     public var metrics = APIMetrics()
     /// Who may call, how often, how much a company may store, and the audit log (AccessMiddleware.swift).
     public var access = AccessConfiguration()
+    /// Reads foreign model files posted to `POST /model` (ModelSharingService+Imported.swift); none: stored as posted.
+    public var importChecker: (any ImportedModelChecker)?
 
     package var reader: RecordReader { verification.reader }
     var senders: CompanySenders { verification.senders }

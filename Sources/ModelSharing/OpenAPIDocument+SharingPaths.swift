@@ -224,11 +224,15 @@ extension OpenAPIDocument {
                   "type": "string",
                   "format": "binary",
                   "contentMediaType": "application/octet-stream",
-                  "description": "The trained weights."
+                  "description": "The trained weights. An ONNX graph (`.onnx`, or backend `onnx`) or a PyTorch checkpoint (`.pt`/`.pth`, or backend `pytorch`) is first imported by MLedger's importer: refused files are a 422 and nothing is stored or anchored; accepted ones are stored byte for byte under backend `onnx`/`pytorch`, with what the import found in `model_params.import`."
+                },
+                "architecture": {
+                  "type": "object",
+                  "description": "For a PyTorch checkpoint: its `mledger-ml/1` architecture (else `model_params.architecture`)."
                 }
               }
             },
-            "encoding": {"metadata": {"contentType": "application/json"}}
+            "encoding": {"metadata": {"contentType": "application/json"}, "architecture": {"contentType": "application/json"}}
           }
         }
       },

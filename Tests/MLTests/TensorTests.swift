@@ -30,7 +30,9 @@ struct TensorTests {
     /// The AVX2 kernel and the baseline kernel give the same bits (weights must not depend on
     /// which one a machine runs), over tile edges, k blocks, strided left operands and `+=`.
     @Test(.enabled(if: CPUFeatures.wideKernels, "this CPU has no AVX2: only the baseline kernel exists here"),
-          arguments: [(1, 1, 1), (6, 16, 16), (7, 33, 17), (128, 64, 192), (61, 1100, 40), (4608, 192, 64), (5, 3, 24)])
+          arguments: [(1, 1, 1), (6, 16, 16), (7, 33, 17), (128, 64, 192), (61, 1100, 40), (4608, 192, 64), (5, 3, 24),
+                       // Fewer rows than a tile (the row kernel): 64-column blocks, 8-column blocks, scalar tail.
+                       (1, 64, 192), (3, 70, 203)])
     func wideKernelEqualsBaselineBitForBit(m: Int, k: Int, n: Int) {
         let a = random([m, k], seed: 11), b = random([k, n], seed: 12), start = random([m, n], seed: 13)
         let aT = a.transposedLastTwo()

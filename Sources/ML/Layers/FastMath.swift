@@ -6,7 +6,7 @@
 /// the IEEE operations of the scalar version: results are the same whichever path or thread
 /// computed them. Rounding to n uses the 1.5·2²³ trick, which baseline x86-64 (no SSE4.1
 /// `roundps`) vectorises.
-enum FastMath {
+package enum FastMath {
     private static let log2e: Float = 1.442_695_04
     private static let ln2High: Float = 0.693_359_375
     private static let ln2Low: Float = -2.121_944_4e-4
@@ -15,7 +15,7 @@ enum FastMath {
     private static let highest: Float = 88.3
 
     @inline(__always)
-    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    package static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let clamped = x.clamped(lowerBound: SIMD8(repeating: lowest), upperBound: SIMD8(repeating: highest))
         let shifted = clamped * log2e + roundingMagic
         let n = shifted - roundingMagic
@@ -32,7 +32,7 @@ enum FastMath {
     }
 
     @inline(__always)
-    static func exp(_ x: Float) -> Float {
+    package static func exp(_ x: Float) -> Float {
         let clamped = min(max(x, lowest), highest)
         let shifted = clamped * log2e + roundingMagic
         let n = shifted - roundingMagic
@@ -47,9 +47,9 @@ enum FastMath {
         return p * Float(bitPattern: bits)
     }
 
-    @inline(__always) static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-x)) }
-    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    @inline(__always) package static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-x)) }
+    @inline(__always) package static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
     /// tanh x = 1 − 2/(e²ˣ + 1); absolute error about 1e-7.
-    @inline(__always) static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(x + x) + 1) }
-    @inline(__always) static func tanh(_ x: Float) -> Float { 1 - 2 / (exp(x + x) + 1) }
+    @inline(__always) package static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(x + x) + 1) }
+    @inline(__always) package static func tanh(_ x: Float) -> Float { 1 - 2 / (exp(x + x) + 1) }
 }

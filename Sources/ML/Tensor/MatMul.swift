@@ -19,6 +19,12 @@ package enum MatMulKernel {
                                  m: Int, n: Int, k: Int, accumulate: Bool,
                                  aRowStride: Int? = nil, aColumnStride: Int = 1, wide: Bool = CPUFeatures.wideKernels) {
         let rowStride = aRowStride ?? k
+        if wide && m < tileRows {
+            // Fewer rows than a tile (one window's recurrent step): a tile would mostly compute
+            // padding rows; the row kernel gives the same bits without them.
+            WideRowProduct.multiply(a, b, c, rows: 0..<m, n: n, k: k, accumulate: accumulate, aRowStride: rowStride, aColumnStride: aColumnStride)
+            return
+        }
         ComputeThreads.parallelChunks(total: m, granule: tileRows, cost: m * n * k) { rows in
             if wide {
                 WideMatMul.multiply(a, b, c, rows: rows, n: n, k: k, accumulate: accumulate,

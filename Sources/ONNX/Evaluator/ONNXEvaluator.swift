@@ -7,6 +7,8 @@ public struct ONNXEvaluator: Sendable {
     public let model: Onnx_ModelProto
     /// Initializers, decoded once.
     let constants: [String: ONNXTensor]
+    /// Per node (by index), weights laid out once for its kernel (ONNXPreparedNode).
+    let prepared: [Int: ONNXPreparedNode]
     /// Graph inputs that are not initializers: what a caller must feed.
     public let inputNames: [String]
     public let outputNames: [String]
@@ -45,6 +47,12 @@ public struct ONNXEvaluator: Sendable {
         for output in outputNames where !known.contains(output) {
             throw ONNXError.malformed("graph output \(output) is produced by no node")
         }
+        var prepared = [Int: ONNXPreparedNode]()
+        let computed = Set(model.graph.node.flatMap(\.output))
+        for (index, node) in model.graph.node.enumerated() {
+            if let ready = ONNXPreparedNode(node, constants: constants, computed: computed) { prepared[index] = ready }
+        }
+        self.prepared = prepared
     }
 
     public init(data: Data) throws { try self.init(model: ONNXModelFile.decode(data)) }
@@ -81,7 +89,7 @@ public struct ONNXEvaluator: Sendable {
             guard let op = table[node.opType] else { throw ONNXError.unsupported("operator \(node.opType)") }
             let results: [ONNXTensor]
             do {
-                results = try op(ONNXNodeContext(node: node, inputs: args))
+                results = try op(ONNXNodeContext(node: node, inputs: args, prepared: prepared[index]))
             } catch let error as ONNXError {
                 throw Self.located(error, node: node, index: index)
             }
@@ -116,6 +124,7 @@ public struct ONNXEvaluator: Sendable {
 struct ONNXNodeContext {
     let node: Onnx_NodeProto
     let inputs: [ONNXTensor?]
+    var prepared: ONNXPreparedNode? = nil
 
     func input(_ i: Int) throws -> ONNXTensor {
         guard i < inputs.count, let t = inputs[i] else { throw ONNXError.malformed("input \(i) is required") }

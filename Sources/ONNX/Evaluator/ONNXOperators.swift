@@ -1,4 +1,5 @@
 import Foundation
+import ML
 
 typealias ONNXOperator = (ONNXNodeContext) throws -> [ONNXTensor]
 
@@ -111,21 +112,17 @@ enum ONNXOperators {
 
     /// `[m, k] × [k, n]` with a fixed summation order (over p, for each output row), on raw
     /// buffers: the evaluator's hot loop (recurrent steps, Gemm, the certificate's 64 windows).
-    static func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false) -> [Float] {
-        let right = transB ? ONNXRecurrent.transposed(b, rows: n, columns: k) : b
+    static func product(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
+                        transposedB: [Float]? = nil) -> [Float] {
+        let right = transB ? (transposedB ?? ONNXRecurrent.transposed(b, rows: n, columns: k)) : b
         var out = [Float](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return out }
         a.withUnsafeBufferPointer { av in
             right.withUnsafeBufferPointer { bv in
                 out.withUnsafeMutableBufferPointer { ov in
-                    for i in 0..<m {
-                        let row = ov.baseAddress! + i * n
-                        for p in 0..<k {
-                            let x = transA ? av[p * m + i] : av[i * k + p]
-                            if x == 0 { continue }
-                            let column = bv.baseAddress! + p * n
-                            for j in 0..<n { row[j] += x * column[j] }
-                        }
-                    }
+                    // ML's kernel: the same sum over p ascending per element, on SIMD tiles.
+                    MatMulKernel.multiply(av.baseAddress!, bv.baseAddress!, ov.baseAddress!, m: m, n: n, k: k, accumulate: false,
+                                          aRowStride: transA ? 1 : k, aColumnStride: transA ? m : 1)
                 }
             }
         }
@@ -174,9 +171,13 @@ enum ONNXOperators {
         let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
         _ = try checkedElementCount([m, n], what: "Gemm result")
         guard k == kb else { throw ONNXError.malformed("Gemm of \(a.shape) and \(b.shape) (transA \(transA), transB \(transB))") }
-        var out = product(a.floats, b.floats, m: m, k: k, n: n, transA: transA, transB: transB)
+        var out = product(a.floats, b.floats, m: m, k: k, n: n, transA: transA, transB: transB, transposedB: c.prepared?.transposedB)
         if alpha != 1 { for i in 0..<out.count { out[i] *= alpha } }
-        if let bias = c.optionalInput(2) {
+        if let bias = c.optionalInput(2), bias.count == n, bias.shape.last == n, bias.rank <= 2 {
+            // A row bias (what exporters write): added to each row without an index table.
+            let vc = bias.floats
+            for i in 0..<m { for j in 0..<n { out[i * n + j] += beta * vc[j] } }
+        } else if let bias = c.optionalInput(2) {
             _ = try broadcastShape([m, n], bias.shape)
             guard try broadcastShape([m, n], bias.shape) == [m, n] else { throw ONNXError.malformed("Gemm bias \(bias.shape) does not broadcast to [\(m), \(n)]") }
             let index = broadcastIndex(from: bias.shape, to: [m, n]), vc = bias.floats

@@ -1,4 +1,5 @@
 import Foundation
+import ML
 
 /// ONNX GRU and LSTM (forward direction, default activations), as torch.onnx and MLedger's
 /// exporter write them: X `[seq, batch, input]` (layout 0) or `[batch, seq, input]` (layout 1).
@@ -8,6 +9,8 @@ enum ONNXRecurrent {
         var x: [Float]
         /// Input weights transposed to `[input, gates·hidden]`, recurrence weights to `[hidden, gates·hidden]`.
         var wT: [Float], rT: [Float]
+        /// GRU: the candidate block of `R` transposed, `[hidden, hidden]`.
+        var candidateRT: [Float]
         var wb: [Float], rb: [Float]
         var h0: [Float]
     }
@@ -46,9 +49,25 @@ enum ONNXRecurrent {
             guard h.shape == [1, batch, hidden] else { throw ONNXError.malformed("initial_h has shape \(h.shape)") }
             h0 = h.floats
         }
+        if let ready = c.prepared?.recurrent, ready.wShape == w.shape, ready.rShape == r.shape {
+            return Setup(sequence: sequence, batch: batch, inputSize: inputSize, hidden: hidden, batchFirst: batchFirst, x: x.floats,
+                         wT: ready.wT, rT: ready.rT, candidateRT: ready.candidateRT, wb: wb, rb: rb, h0: h0)
+        }
+        let rT = transposed(r.floats, rows: gates * hidden, columns: hidden)
         return Setup(sequence: sequence, batch: batch, inputSize: inputSize, hidden: hidden, batchFirst: batchFirst, x: x.floats,
-                     wT: transposed(w.floats, rows: gates * hidden, columns: inputSize),
-                     rT: transposed(r.floats, rows: gates * hidden, columns: hidden), wb: wb, rb: rb, h0: h0)
+                     wT: transposed(w.floats, rows: gates * hidden, columns: inputSize), rT: rT,
+                     candidateRT: gates == 3 ? candidateBlock(rT, hidden: hidden) : [], wb: wb, rb: rb, h0: h0)
+    }
+
+    /// Columns `2·hidden..<3·hidden` of a transposed GRU `R` (`[hidden, 3·hidden]`): the candidate's `[hidden, hidden]` block.
+    static func candidateBlock(_ rT: [Float], hidden: Int) -> [Float] {
+        var block = [Float]()
+        block.reserveCapacity(hidden * hidden)
+        for p in 0..<hidden {
+            let start: Int = (3 * p + 2) * hidden
+            block.append(contentsOf: rT[start..<(start + hidden)])
+        }
+        return block
     }
 
     static func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
@@ -57,101 +76,151 @@ enum ONNXRecurrent {
         return out
     }
 
-    /// `x[t]` as a `[batch, input]` matrix.
-    static func step(_ s: Setup, _ t: Int) -> [Float] {
-        if !s.batchFirst { return Array(s.x[(t * s.batch * s.inputSize)..<((t + 1) * s.batch * s.inputSize)]) }
-        var out = [Float](repeating: 0, count: s.batch * s.inputSize)
-        for b in 0..<s.batch {
-            for i in 0..<s.inputSize { out[b * s.inputSize + i] = s.x[(b * s.sequence + t) * s.inputSize + i] }
-        }
-        return out
+    /// The input projections of every step at once, `x·Wᵀ + Wb`-less: one row per (step, batch
+    /// entry) in X's own layout, so row `row(t, b)` of the result belongs to step t, entry b.
+    static func inputProjections(_ s: Setup, gates: Int) -> [Float] {
+        ONNXOperators.product(s.x, s.wT, m: s.sequence * s.batch, k: s.inputSize, n: gates * s.hidden)
     }
 
-    /// Y `[seq, 1, batch, hidden]` (or `[batch, seq, 1, hidden]` in layout 1) from per-step states.
-    static func outputSequence(_ s: Setup, _ states: [[Float]]) -> ONNXTensor {
-        let h = s.hidden
-        if !s.batchFirst { return ONNXTensor(shape: [s.sequence, 1, s.batch, h], floats: states.flatMap { $0 }) }
-        var out = [Float](repeating: 0, count: s.sequence * s.batch * h)
-        for t in 0..<s.sequence { for b in 0..<s.batch { for j in 0..<h { out[(b * s.sequence + t) * h + j] = states[t][b * h + j] } } }
-        return ONNXTensor(shape: [s.batch, s.sequence, 1, h], floats: out)
+    /// Row of step `t`, batch entry `b` in X (and in Y, which keeps the same layout).
+    @inline(__always) static func row(_ s: Setup, _ t: Int, _ b: Int) -> Int { s.batchFirst ? b * s.sequence + t : t * s.batch + b }
+
+    /// Y `[seq, 1, batch, hidden]` (or `[batch, seq, 1, hidden]` in layout 1).
+    static func outputSequence(_ s: Setup, _ y: [Float]) -> ONNXTensor {
+        ONNXTensor(shape: s.batchFirst ? [s.batch, s.sequence, 1, s.hidden] : [s.sequence, 1, s.batch, s.hidden], floats: y)
     }
 
     static func finalState(_ s: Setup, _ state: [Float]) -> ONNXTensor {
         ONNXTensor(shape: s.batchFirst ? [s.batch, 1, s.hidden] : [1, s.batch, s.hidden], floats: state)
     }
 
+    /// `c[m×n] = a[m×k] · b[k×n]` into a buffer the caller keeps between steps.
+    @inline(__always) static func multiply(_ a: UnsafePointer<Float>, _ b: [Float], into c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else { c.update(repeating: 0, count: m * n); return }
+        b.withUnsafeBufferPointer { MatMulKernel.multiply(a, $0.baseAddress!, c, m: m, n: n, k: k, accumulate: false) }
+    }
+
+    @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    @inline(__always) static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    @inline(__always) static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
     /// GRU, gate blocks z, r, h; with `linear_before_reset` the reset gate multiplies
-    /// `(H·Rhᵀ + Rbh)` (PyTorch's form), without it the reset state enters the product.
+    /// `(H·Rhᵀ + Rbh)` (PyTorch's form), without it the reset state enters the product. The
+    /// input projections of all steps are one product; each step is one product of the state
+    /// (two without `linear_before_reset`) and one fused pass over the gates, in buffers kept
+    /// for the whole sequence.
     static func gru(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
         let s = try setup(c, gates: 3)
         let linearBeforeReset = c.int("linear_before_reset", default: 0) != 0
-        let h = s.hidden, g = 3 * h
+        let h = s.hidden, g = 3 * h, batch = s.batch
+        // An empty sequence or batch: nothing to run (and no buffer to point into).
+        if s.sequence == 0 || batch == 0 { return [outputSequence(s, []), finalState(s, s.h0)] }
+        let xg = inputProjections(s, gates: 3)
         var state = s.h0
-        var states = [[Float]]()
-        states.reserveCapacity(s.sequence)
-        let rh = Array(s.rT.indices.filter { $0 % g >= 2 * h }.map { s.rT[$0] })  // [hidden, h] block of the candidate
-        for t in 0..<s.sequence {
-            let xg = ONNXOperators.product(step(s, t), s.wT, m: s.batch, k: s.inputSize, n: g)
-            let hg = ONNXOperators.product(state, s.rT, m: s.batch, k: h, n: g)
-            var next = [Float](repeating: 0, count: s.batch * h)
-            var resetState = [Float](repeating: 0, count: s.batch * h)
-            var zs = [Float](repeating: 0, count: s.batch * h), rs = zs
-            for b in 0..<s.batch {
-                for j in 0..<h {
-                    let z = ONNXOperators.sigmoid(xg[b * g + j] + hg[b * g + j] + s.wb[j] + s.rb[j])
-                    let r = ONNXOperators.sigmoid(xg[b * g + h + j] + hg[b * g + h + j] + s.wb[h + j] + s.rb[h + j])
-                    zs[b * h + j] = z
-                    rs[b * h + j] = r
-                    resetState[b * h + j] = r * state[b * h + j]
+        var hg = [Float](repeating: 0, count: batch * g)
+        var resetState = [Float](repeating: 0, count: linearBeforeReset ? 0 : batch * h)
+        var candidate = resetState
+        var y = [Float](repeating: 0, count: s.sequence * batch * h)
+        xg.withUnsafeBufferPointer { xgb in
+        s.wb.withUnsafeBufferPointer { wbb in
+        s.rb.withUnsafeBufferPointer { rbb in
+        state.withUnsafeMutableBufferPointer { stateb in
+        hg.withUnsafeMutableBufferPointer { hgb in
+        resetState.withUnsafeMutableBufferPointer { resetb in
+        candidate.withUnsafeMutableBufferPointer { candidateb in
+        y.withUnsafeMutableBufferPointer { yb in
+            let xgAll = xgb.baseAddress!, wb = wbb.baseAddress!, rb = rbb.baseAddress!, hgAll = hgb.baseAddress!
+            let stateAll = stateb.baseAddress!, yAll = yb.baseAddress!
+            for t in 0..<s.sequence {
+                multiply(stateAll, s.rT, into: hgAll, m: batch, k: h, n: g)
+                if !linearBeforeReset {
+                    for b in 0..<batch {
+                        let x = xgAll + row(s, t, b) * g, hr = hgAll + b * g
+                        for j in 0..<h {
+                            let r = FastMath.sigmoid(x[h + j] + hr[h + j] + wb[h + j] + rb[h + j])
+                            resetb[b * h + j] = r * stateAll[b * h + j]
+                        }
+                    }
+                    multiply(resetb.baseAddress!, s.candidateRT, into: candidateb.baseAddress!, m: batch, k: h, n: h)
+                }
+                for b in 0..<batch {
+                    let x = xgAll + row(s, t, b) * g, hr = hgAll + b * g, hState = stateAll + b * h
+                    let out = yAll + row(s, t, b) * h
+                    var j = 0
+                    if linearBeforeReset {
+                        // Eight hidden units at a time, the same operations in the same order as the scalar tail.
+                        while j + 8 <= h {
+                            let z = FastMath.sigmoid(load8(x + j) + load8(hr + j) + load8(wb + j) + load8(rb + j))
+                            let r = FastMath.sigmoid(load8(x + h + j) + load8(hr + h + j) + load8(wb + h + j) + load8(rb + h + j))
+                            let n = FastMath.tanh(load8(x + 2 * h + j) + load8(wb + 2 * h + j) + r * (load8(hr + 2 * h + j) + load8(rb + 2 * h + j)))
+                            let next = (1 - z) * n + z * load8(hState + j)
+                            store8(next, hState + j)
+                            store8(next, out + j)
+                            j += 8
+                        }
+                    }
+                    while j < h {
+                        let z = FastMath.sigmoid(x[j] + hr[j] + wb[j] + rb[j])
+                        let recurrent: Float
+                        if linearBeforeReset {
+                            let r = FastMath.sigmoid(x[h + j] + hr[h + j] + wb[h + j] + rb[h + j])
+                            recurrent = r * (hr[2 * h + j] + rb[2 * h + j])
+                        } else {
+                            recurrent = candidateb[b * h + j] + rb[2 * h + j]
+                        }
+                        let n = FastMath.tanh(x[2 * h + j] + wb[2 * h + j] + recurrent)
+                        let next = (1 - z) * n + z * hState[j]
+                        hState[j] = next
+                        out[j] = next
+                        j += 1
+                    }
                 }
             }
-            let candidateRecurrence = linearBeforeReset ? [] : ONNXOperators.product(resetState, rh, m: s.batch, k: h, n: h)
-            for b in 0..<s.batch {
-                for j in 0..<h {
-                    let i = b * h + j
-                    let recurrent = linearBeforeReset
-                        ? rs[i] * (hg[b * g + 2 * h + j] + s.rb[2 * h + j])
-                        : candidateRecurrence[i] + s.rb[2 * h + j]
-                    let n = tanhf(xg[b * g + 2 * h + j] + s.wb[2 * h + j] + recurrent)
-                    next[i] = (1 - zs[i]) * n + zs[i] * state[i]
-                }
-            }
-            state = next
-            states.append(next)
-        }
-        return [outputSequence(s, states), finalState(s, state)]
+        }}}}}}}}
+        return [outputSequence(s, y), finalState(s, state)]
     }
 
-    /// LSTM, gate blocks i, o, f, c; no peepholes.
+    /// LSTM, gate blocks i, o, f, c; no peepholes. Input projections of all steps in one
+    /// product, one product of the state per step.
     static func lstm(_ c: ONNXNodeContext) throws -> [ONNXTensor] {
         let s = try setup(c, gates: 4)
         if let p = c.optionalInput(7), p.floats.contains(where: { $0 != 0 }) { throw ONNXError.unsupported("peephole weights") }
         guard c.int("input_forget", default: 0) == 0 else { throw ONNXError.unsupported("input_forget") }
-        let h = s.hidden, g = 4 * h
-        var state = s.h0
-        var cell = [Float](repeating: 0, count: s.batch * h)
+        let h = s.hidden, g = 4 * h, batch = s.batch
+        var cell = [Float](repeating: 0, count: batch * h)
         if let c0 = c.optionalInput(6) {
-            guard c0.shape == [1, s.batch, h] else { throw ONNXError.malformed("initial_c has shape \(c0.shape)") }
+            guard c0.shape == [1, batch, h] else { throw ONNXError.malformed("initial_c has shape \(c0.shape)") }
             cell = c0.floats
         }
-        var states = [[Float]]()
-        for t in 0..<s.sequence {
-            let xg = ONNXOperators.product(step(s, t), s.wT, m: s.batch, k: s.inputSize, n: g)
-            let hg = ONNXOperators.product(state, s.rT, m: s.batch, k: h, n: g)
-            var next = [Float](repeating: 0, count: s.batch * h)
-            for b in 0..<s.batch {
-                for j in 0..<h {
-                    func gate(_ k: Int) -> Float { xg[b * g + k * h + j] + hg[b * g + k * h + j] + s.wb[k * h + j] + s.rb[k * h + j] }
-                    let i = ONNXOperators.sigmoid(gate(0)), o = ONNXOperators.sigmoid(gate(1))
-                    let f = ONNXOperators.sigmoid(gate(2)), candidate = tanhf(gate(3))
-                    let cNew = f * cell[b * h + j] + i * candidate
-                    cell[b * h + j] = cNew
-                    next[b * h + j] = o * tanhf(cNew)
+        if s.sequence == 0 || batch == 0 { return [outputSequence(s, []), finalState(s, s.h0), finalState(s, cell)] }
+        let xg = inputProjections(s, gates: 4)
+        var state = s.h0
+        var hg = [Float](repeating: 0, count: batch * g)
+        var y = [Float](repeating: 0, count: s.sequence * batch * h)
+        xg.withUnsafeBufferPointer { xgb in
+        state.withUnsafeMutableBufferPointer { stateb in
+        hg.withUnsafeMutableBufferPointer { hgb in
+        y.withUnsafeMutableBufferPointer { yb in
+            for t in 0..<s.sequence {
+                multiply(stateb.baseAddress!, s.rT, into: hgb.baseAddress!, m: batch, k: h, n: g)
+                for b in 0..<batch {
+                    let x = xgb.baseAddress! + row(s, t, b) * g, hr = hgb.baseAddress! + b * g
+                    for j in 0..<h {
+                        func gate(_ k: Int) -> Float { x[k * h + j] + hr[k * h + j] + s.wb[k * h + j] + s.rb[k * h + j] }
+                        let i = FastMath.sigmoid(gate(0)), o = FastMath.sigmoid(gate(1))
+                        let f = FastMath.sigmoid(gate(2)), candidate = FastMath.tanh(gate(3))
+                        let cNew = f * cell[b * h + j] + i * candidate
+                        cell[b * h + j] = cNew
+                        let next = o * FastMath.tanh(cNew)
+                        stateb[b * h + j] = next
+                        yb[row(s, t, b) * h + j] = next
+                    }
                 }
             }
-            state = next
-            states.append(next)
-        }
-        return [outputSequence(s, states), finalState(s, state), finalState(s, cell)]
+        }}}}
+        return [outputSequence(s, y), finalState(s, state), finalState(s, cell)]
     }
 }
