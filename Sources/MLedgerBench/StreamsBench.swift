@@ -76,7 +76,7 @@ struct StreamsBench {
         let started = Date()
         for payload in payloads { await alone.ingest(payload: payload, source: "bench", position: nil) }
         try await expectAll(alone, payloads.count)
-        report("OnlineLearningService.ingest alone (no broker)", Double(payloads.count * readingsPerMessage) / Date().timeIntervalSince(started), "readings/s")
+        report("service ingest alone (no broker)", Double(payloads.count * readingsPerMessage) / Date().timeIntervalSince(started), "readings/s")
         for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
             try await mqttRound(qos: qos, payloads: payloads, service: try await service(hub, "mqtt-qos\(qos.rawValue)"))
         }
@@ -151,7 +151,7 @@ struct StreamsBench {
         ], readyAfter: 1.5)
         let lossNote = received < payloads.count ? " (\(payloads.count - received) messages not received)" : ""
         if received == payloads.count { try await expectAll(service, received) }
-        report("mosquitto \(label) → MLedger MQTTClient → service ingest", ours, "readings/s",
+        report("mosquitto \(label) → MQTTClient → ingest", ours, "readings/s",
                reference: String(format: "mosquitto_sub %.0f, paho-mqtt %.0f readings/s%@", mosquittoSub, paho, lossNote))
     }
 
@@ -227,7 +227,7 @@ struct StreamsBench {
             throw BrokerProcess.Failure.didNotStart("confluent-kafka reference printed '\(output)'")
         }
         try await expectAll(service, count)
-        report("tansu → MLedger Kafka consumer → service ingest", ours, "readings/s",
+        report("tansu → Kafka consumer → ingest", ours, "readings/s",
                reference: String(format: "confluent-kafka %.0f readings/s", Double(payloads.count * readingsPerMessage) / seconds))
         report("MLedger Kafka produce (500-record batches)", Double(payloads.count * readingsPerMessage) / fillSeconds, "readings/s")
     }
