@@ -3,7 +3,8 @@ with an `mqtt://` source receives `mledger simulate --mqtt` through a mosquitto 
 another with a `kafka://` source receives `mledger simulate --kafka` (and confluent-kafka's own
 producer) through tansu. Both train and anchor a snapshot; `:explain` answers DeepLIFT
 attributions whose rows sum to f(x) - f(baseline) as `:predict` reports it; `/diagnostics`
-p-values equal scipy's and statsmodels' on the residuals the service reports; malformed
+p-values equal scipy's and statsmodels' on the residuals the service reports; `mledger ol
+report` on the live node's files recomputes the recorded validation MSE; malformed
 messages are counted by reason in /metrics and the service keeps running."""
 
 import json
@@ -15,6 +16,7 @@ import paho.mqtt.client as paho
 import pytest
 import requests
 import scipy.stats as st
+from PIL import Image
 from confluent_kafka import Producer
 from statsmodels.stats.diagnostic import normal_ad
 
@@ -64,11 +66,12 @@ def wait_for(predicate, what: str, timeout: float = 240):
 
 
 def wait_until_trained(api: str, name: str) -> dict:
-    """All hours of the replay closed (the last stays open: nothing newer passes its end), no
-    step running or pending, at least one snapshot served."""
+    """All hours of the replay closed (the last stays open: nothing newer passes its end), every
+    reading accepted, no step running or pending, at least one snapshot served."""
     def done():
         status = requests.get(f"{api}/ol/{name}", timeout=30).json()
-        if status["hours_closed"] >= HOURS - 1 and not status["training"] and status["ready"]:
+        if (status["hours_closed"] >= HOURS - 1 and status["readings_accepted"] >= HOURS * 3600
+                and not status["training"] and status["ready"]):
             return status
         return None
     status = wait_for(done, f"{name} to ingest {HOURS - 1} closed hours and anchor a snapshot")
@@ -111,6 +114,34 @@ def check_explanations_and_diagnostics(api: str, name: str, status: dict) -> Non
     assert close(tests["dagostino_pearson"]["p_value"], k2.pvalue), (tests, k2)
     assert close(tests["anderson_darling"]["p_value"], ad_p), (tests, ad_p)
     assert close(tests["shapiro_wilk"]["statistic"], sw.statistic) and close(tests["anderson_darling"]["statistic"], ad)
+
+
+def check_report(node, name: str, status: dict, tmp_path) -> None:
+    """`mledger ol report` on the live node's files: the serving snapshot's recorded validation
+    MSE recomputed, the p-values of the residuals it recomputes equal to scipy's and statsmodels',
+    a PNG that Pillow decodes."""
+    out = tmp_path / f"{name}.png"
+    result = mledger("ol", "report", "--datadir", str(node.datadir), "--name", name, "--out", str(out), "--hours", "48", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    snapshot = status["snapshots"][-1]
+    assert report["snapshot"]["contract_address"] == snapshot["contract_address"]
+    assert report["validation_mse"] == pytest.approx(snapshot["validation_mse"], rel=1e-9)
+    residuals = np.array(requests.get(f"{node.api}/v1/models/{name}/diagnostics", timeout=60).json()["residual_values"])
+    assert report["normality"]["n"] == len(residuals)
+    close = lambda ours, theirs: abs(ours - theirs) <= 1e-6 * max(1.0, abs(theirs))
+    assert close(report["p_values"]["shapiro_wilk"], st.shapiro(residuals).pvalue)
+    assert close(report["p_values"]["dagostino_pearson"], st.normaltest(residuals).pvalue)
+    assert close(report["p_values"]["anderson_darling"], normal_ad(residuals)[1])
+    assert report["points"] > 0 and report["points"] % HORIZON == 0 and report["points"] <= 48
+    with Image.open(out) as image:
+        image.load()
+        assert image.format == "PNG" and image.size == (1200, 460)
+        assert len(image.convert("RGB").getcolors(1 << 20)) > 4, "a chart has more than a few colours"
+    # Unknown service: a precise refusal, no file written.
+    missing = tmp_path / "none.png"
+    result = mledger("ol", "report", "--datadir", str(node.datadir), "--name", "nobody", "--out", str(missing))
+    assert result.returncode != 0 and "no online-learning service nobody" in result.stderr and not missing.exists()
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +200,7 @@ def test_mqtt_source_fed_by_the_simulator(node, tmp_path):
         status = wait_until_trained(node.api, "pv-mqtt")
         assert status["training_steps"] >= 1
         check_explanations_and_diagnostics(node.api, "pv-mqtt", status)
+        check_report(node, "pv-mqtt", status, tmp_path)
         # The malformed messages changed nothing the service trained on, and it still serves.
         assert dropped(node.api, "pv-mqtt") == expected
         assert requests.get(f"{node.api}/v1/models/pv-mqtt", timeout=30).json() == {"name": "pv-mqtt", "ready": True}
