@@ -8,7 +8,10 @@ import Testing
 
 @Suite(.serialized) struct TrainingCheckpointTests {
     /// A synthetic daily cycle of 160 hours and every window of it.
-    static let values: [Double] = (0..<160).map { 500 + 400 * sin(Double($0 % 24) / 24 * 2 * .pi) + Double($0 % 7) * 13 }
+    static let values: [Double] = (0..<160).map { (hour: Int) -> Double in
+        let phase: Double = Double(hour % 24) / 24 * 2 * Double.pi
+        return 500 + 400 * sin(phase) + Double(hour % 7) * 13
+    }
 
     func spec() throws -> OnlineServiceSpec {
         let text = #"{"name": "ckpt", "organization_id": "acme", "developer_id": "dev-1", "training": {"seed": 5}}"#
