@@ -178,7 +178,7 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .testTarget(name: "OnlineLearningTests", dependencies: [
             "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
-            "Crypto", "Primitives", "Node", "RPC",
+            "Crypto", "Primitives", "Node", "RPC", "Diagnostics",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End of online learning.

@@ -2,11 +2,15 @@ import Foundation
 import Kafka
 import MLedgerTesting
 import MQTT
+import OnlineLearning
+import Primitives
 import StreamSources
 
-/// `mledger-bench ol` (ingest part): readings received per second from mosquitto (QoS 0 and
-/// 1) and from tansu, each beside an independent receiver of the same messages in the same
-/// run (mosquitto_sub and paho-mqtt for MQTT, confluent-kafka for Kafka).
+/// `mledger-bench ol` (ingest part): readings per second from mosquitto (QoS 0 and 1) and from
+/// tansu, received by MLedger's clients and each message handed to a real
+/// `OnlineLearningService.ingest` (decoding, P = Σ V·I·pf, hourly aggregation, state), beside an
+/// independent receiver of the same messages in the same run (mosquitto_sub and paho-mqtt for
+/// MQTT, confluent-kafka for Kafka) and the service's ingest alone with no broker.
 ///
 /// Payloads are simulator readings, `readingsPerMessage` to a message (a JSON array). A rate
 /// is readings delivered to the receiver divided by the time from the first publish to the
@@ -65,10 +69,33 @@ struct StreamsBench {
         let payloads = payloads()
         let bytes = payloads.reduce(0) { $0 + $1.count }
         print("ol ingest: \(messages) messages × \(readingsPerMessage) readings (\(bytes / messages) bytes a message), loopback")
+        let stack = try BenchSharingStack(name: "ol-ingest", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
+        defer { stack.close() }
+        let hub = OnlineLearningHub(dataDirectory: stack.root, sharing: stack.service, logger: stack.logger)
+        let alone = try await service(hub, "alone")
+        let started = Date()
+        for payload in payloads { await alone.ingest(payload: payload, source: "bench", position: nil) }
+        try await expectAll(alone, payloads.count)
+        report("service ingest alone (no broker)", Double(payloads.count * readingsPerMessage) / Date().timeIntervalSince(started), "readings/s")
         for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
-            try await mqttRound(qos: qos, payloads: payloads)
+            try await mqttRound(qos: qos, payloads: payloads, service: try await service(hub, "mqtt-qos\(qos.rawValue)"))
         }
-        try await kafkaRound(payloads: payloads)
+        try await kafkaRound(payloads: payloads, service: try await service(hub, "kafka"))
+    }
+
+    /// A fresh service per round (the payloads repeat the same hours); no training during the
+    /// run (its batch policy is never met), so the figure is ingestion alone.
+    func service(_ hub: OnlineLearningHub, _ name: String) async throws -> OnlineLearningService {
+        let text = #"{"name": "\#(name)", "organization_id": "bench", "batch": {"hours": 100000}, "transformer": {"lateness_seconds": 0}}"#
+        return try await hub.declare(try OnlineServiceSpec(json: JSONValue.parse(Array(text.utf8))!))
+    }
+
+    /// Every reading of every message accepted: a rate over lost or refused readings would lie.
+    func expectAll(_ service: OnlineLearningService, _ messages: Int) async throws {
+        let accepted = await service.currentState.acceptedReadings
+        guard accepted == Int64(messages * readingsPerMessage) else {
+            throw BrokerProcess.Failure.didNotStart("service \(service.spec.name) accepted \(accepted) of \(messages * readingsPerMessage) readings")
+        }
     }
 
     // MARK: - MQTT
@@ -86,7 +113,7 @@ struct StreamsBench {
         return started
     }
 
-    func mqttRound(qos: MQTTQoS, payloads: [[UInt8]]) async throws {
+    func mqttRound(qos: MQTTQoS, payloads: [[UInt8]], service: OnlineLearningService) async throws {
         // max_inflight_messages 0: the broker does not hold QoS 1 deliveries at 20 in flight.
         let broker = try TestBrokers.mosquitto(extraConfig: "max_inflight_messages 0\nmax_queued_messages 0\n")
         let label = "QoS \(qos.rawValue)"
@@ -101,7 +128,8 @@ struct StreamsBench {
         var last = started
         let collector = Task { () -> (Int, Double) in
             var count = 0
-            for await _ in subscriber.messages {
+            for await message in subscriber.messages {
+                await service.ingest(payload: message.payload, source: "bench", position: nil)
                 count += 1
                 if count == payloads.count { break }
             }
@@ -122,7 +150,8 @@ struct StreamsBench {
             python, "-c", Self.pahoSubscriber, "\(broker.port)", "\(qos.rawValue)", "\(payloads.count)",
         ], readyAfter: 1.5)
         let lossNote = received < payloads.count ? " (\(payloads.count - received) messages not received)" : ""
-        report("mosquitto \(label) → MLedger MQTTClient", ours, "readings/s",
+        if received == payloads.count { try await expectAll(service, received) }
+        report("mosquitto \(label) → MQTTClient → ingest", ours, "readings/s",
                reference: String(format: "mosquitto_sub %.0f, paho-mqtt %.0f readings/s%@", mosquittoSub, paho, lossNote))
     }
 
@@ -171,7 +200,7 @@ struct StreamsBench {
 
     // MARK: - Kafka
 
-    func kafkaRound(payloads: [[UInt8]]) async throws {
+    func kafkaRound(payloads: [[UInt8]], service: OnlineLearningService) async throws {
         let broker = try TestBrokers.tansu(repositoryRoot: root)
         try TestBrokers.createTopic("bench", on: broker)
         let client = KafkaClient(host: "127.0.0.1", port: broker.port)
@@ -185,7 +214,8 @@ struct StreamsBench {
 
         let consumeStarted = Date()
         var count = 0
-        for try await _ in client.records(topic: "bench", from: .offset(0)) {
+        for try await record in client.records(topic: "bench", from: .offset(0)) {
+            await service.ingest(payload: record.value ?? [], source: "bench", position: record.offset)
             count += 1
             if count == payloads.count { break }
         }
@@ -196,7 +226,8 @@ struct StreamsBench {
         guard let seconds = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw BrokerProcess.Failure.didNotStart("confluent-kafka reference printed '\(output)'")
         }
-        report("tansu → MLedger Kafka consumer", ours, "readings/s",
+        try await expectAll(service, count)
+        report("tansu → Kafka consumer → ingest", ours, "readings/s",
                reference: String(format: "confluent-kafka %.0f readings/s", Double(payloads.count * readingsPerMessage) / seconds))
         report("MLedger Kafka produce (500-record batches)", Double(payloads.count * readingsPerMessage) / fillSeconds, "readings/s")
     }

@@ -21,6 +21,7 @@ struct MLedgerCommand: AsyncParsableCommand {
             ReproduceCommand.self,
             TokenCommand.self,  // auth (dev issuer tokens)
             SimulateCommand.self,  // streams: replays an hourly series as three-phase readings
+            OnlineLearningCommand.self,  // online learning: `ol report`
         ]
     )
 }

@@ -35,7 +35,15 @@ struct PlotCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         let png = chart.png()
-        // Write-then-rename so a reader never sees half a file.
+        try Self.writeAtomically(png, to: out)
+        let l = chart.layout
+        print("{\"bytes\":\(png.count),\"height\":\(l.height),\"plot\":{\"height\":\(l.plotHeight),\"left\":\(l.plotLeft),"
+              + "\"top\":\(l.plotTop),\"width\":\(l.plotWidth)},\"points\":\(l.pointCount),\"width\":\(l.width),"
+              + "\"y_max\":\(l.yMaximum),\"y_min\":\(l.yMinimum)}")
+    }
+
+    /// Write-then-rename so a reader never sees half a file.
+    static func writeAtomically(_ png: [UInt8], to out: String) throws {
         let target = URL(fileURLWithPath: out)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
         do {
@@ -45,10 +53,6 @@ struct PlotCommand: ParsableCommand {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure("cannot write \(out): \(error.localizedDescription)")
         }
-        let l = chart.layout
-        print("{\"bytes\":\(png.count),\"height\":\(l.height),\"plot\":{\"height\":\(l.plotHeight),\"left\":\(l.plotLeft),"
-              + "\"top\":\(l.plotTop),\"width\":\(l.plotWidth)},\"points\":\(l.pointCount),\"width\":\(l.width),"
-              + "\"y_max\":\(l.yMaximum),\"y_min\":\(l.yMinimum)}")
     }
 
     static func readSeries(_ path: String) throws -> ForecastSeries {

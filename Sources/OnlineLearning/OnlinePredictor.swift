@@ -18,6 +18,8 @@ public struct TrainingStepResult: Sendable {
     public var residuals: [Double]
     /// The safetensors file of the weights after the step.
     public var weights: [UInt8]
+    /// The weights with Adam's state (`TrainingCheckpoint`), for `training.safetensors`.
+    public var checkpoint: [UInt8]
 }
 
 /// The continuously trained `energy-gru` and its Adam state, owned by the training task (one
@@ -28,19 +30,32 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
     public static let betas: (Float, Float) = (0.9, 0.99)
 
     let model: EnergyForecaster
+    let optimizer: Adam
     let trainer: Trainer
     public private(set) var steps: Int
 
     /// A fresh model from `seed`, or the weights given (a registered starting model, or the
-    /// weights the service held before a restart).
-    public init(seed: UInt64, weights: [String: Tensor]?, steps: Int = 0) throws {
+    /// weights the service held before a restart), with Adam's state when it was saved.
+    public init(seed: UInt64, weights: [String: Tensor]?, optimizerState: Adam.State? = nil, steps: Int = 0) throws {
         model = EnergyForecaster(seed: seed)
         if let weights { try model.loadStateDict(weights) }
-        let optimizer = Adam(parameters: model.parameters, learningRate: Self.learningRate, beta1: Self.betas.0, beta2: Self.betas.1)
+        optimizer = Adam(parameters: model.parameters, learningRate: Self.learningRate, beta1: Self.betas.0, beta2: Self.betas.1)
+        if let optimizerState { try optimizer.restore(optimizerState) }
         trainer = Trainer(model: model, optimizer: optimizer, loss: .mse,
                           configuration: TrainingConfiguration(epochs: 1, batchSize: Self.batchSize, shuffleSeed: seed &+ 1))
         self.steps = steps
     }
+
+    /// An engine from a `training.safetensors` file (weights, and Adam's state when present);
+    /// `steps` counts when the file does not record them.
+    public convenience init(seed: UInt64, checkpoint bytes: [UInt8]?, steps: Int) throws {
+        let names = EnergyForecaster(seed: seed).namedParameters.map(\.name)
+        let saved = try bytes.map { try TrainingCheckpoint.decode($0, names: names) }
+        try self.init(seed: seed, weights: saved?.weights, optimizerState: saved?.optimizer, steps: saved?.engineSteps ?? steps)
+    }
+
+    /// Weights and optimizer state now, as `training.safetensors` holds them.
+    public var checkpoint: [UInt8] { TrainingCheckpoint.encode(model: model, optimizer: optimizer, engineSteps: steps) }
 
     public static var hyperParameters: JSONValue {
         .object(["optimizer": .string("adam"), "lr": .double(Double(learningRate)),
@@ -52,12 +67,17 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
     /// one to train on and one to validate.
     public static let minimumWindows = 2
 
+    /// How many of `windows` (the most recent ones) are held out for validation: at least one.
+    public static func validationCount(windows: Int, fraction: Double) -> Int {
+        max(1, Int((Double(windows) * fraction).rounded(.down)))
+    }
+
     /// One training step over the buffered series: the most recent `validationFraction` of the
     /// windows (at least one) is held out; up to `maxBatches` shuffled mini-batches per epoch of
     /// the rest train. Returns nil when there are too few windows yet.
     public func step(values: [Double], starts: [Int], scaler: MinMaxScaler, spec: OnlineServiceSpec) throws -> TrainingStepResult? {
         guard starts.count >= Self.minimumWindows else { return nil }
-        let validationCount = max(1, Int((Double(starts.count) * spec.validationFraction).rounded(.down)))
+        let validationCount = Self.validationCount(windows: starts.count, fraction: spec.validationFraction)
         let trainCount = starts.count - validationCount
         guard trainCount >= 1 else { return nil }
         let scaled = values.map { scaler.scale(Float($0)) }
@@ -79,27 +99,12 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
                 batches += 1
             }
         }
-        let prediction = GradientMode.withoutGradients { model.forward(Variable(validation.inputs)).value }
-        let horizon = spec.horizon
-        let span = Double(scaler.invert(1) - scaler.invert(0))
-        var squared = 0.0
-        var residuals = [Double]()
-        residuals.reserveCapacity(validationCount * horizon)
-        var perStep = [[Double]](repeating: [], count: horizon)
-        for i in 0..<validationCount {
-            for j in 0..<horizon {
-                let r = Double(validation.targets.scalars[i * horizon + j]) - Double(prediction.scalars[i * horizon + j])
-                squared += r * r
-                residuals.append(r)
-                perStep[j].append(r * span)
-            }
-        }
+        let checked = ValidationOutcome(model: model, validation: validation, horizon: spec.horizon, scaler: scaler)
         return TrainingStepResult(
-            step: steps, trainLoss: total / Float(max(batches, 1)), validationMSE: squared / Double(validationCount * horizon),
+            step: steps, trainLoss: total / Float(max(batches, 1)), validationMSE: checked.mse,
             trainWindows: trainCount, validationWindows: validationCount,
-            lowerOffsets: perStep.map { Float(WindowMaker.quantile($0, 0.05)) },
-            upperOffsets: perStep.map { Float(WindowMaker.quantile($0, 0.95)) },
-            residuals: residuals, weights: Self.encode(model.stateDict()))
+            lowerOffsets: checked.lowerOffsets, upperOffsets: checked.upperOffsets,
+            residuals: checked.residuals, weights: Self.encode(model.stateDict()), checkpoint: checkpoint)
     }
 
     public var weights: [UInt8] { Self.encode(model.stateDict()) }
@@ -109,6 +114,41 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> [String: Tensor] { try SafeTensors.decode(Data(bytes)).tensors }
+}
+
+/// A model checked on held-out windows: the MSE and residuals (target − forecast) on scaled
+/// data, and per horizon step the 5 % / 95 % residual quantiles in raw units. The training step
+/// and `mledger ol report` both use it, so the report recomputes exactly what was recorded.
+public struct ValidationOutcome: Sendable {
+    public var mse: Double
+    public var residuals: [Double]
+    /// Forecasts on scaled data, `[window][horizon]` flattened.
+    public var forecasts: [Float]
+    public var lowerOffsets: [Float]
+    public var upperOffsets: [Float]
+
+    public init(model: EnergyForecaster, validation: SupervisedDataset, horizon: Int, scaler: MinMaxScaler) {
+        let prediction = GradientMode.withoutGradients { model.forward(Variable(validation.inputs)).value }
+        let count = validation.targets.scalars.count / horizon
+        let span = Double(scaler.invert(1) - scaler.invert(0))
+        var squared = 0.0
+        var residuals = [Double]()
+        residuals.reserveCapacity(count * horizon)
+        var perStep = [[Double]](repeating: [], count: horizon)
+        for i in 0..<count {
+            for j in 0..<horizon {
+                let r = Double(validation.targets.scalars[i * horizon + j]) - Double(prediction.scalars[i * horizon + j])
+                squared += r * r
+                residuals.append(r)
+                perStep[j].append(r * span)
+            }
+        }
+        mse = squared / Double(max(1, count * horizon))
+        self.residuals = residuals
+        forecasts = prediction.scalars
+        lowerOffsets = perStep.map { Float(WindowMaker.quantile($0, 0.05)) }
+        upperOffsets = perStep.map { Float(WindowMaker.quantile($0, 0.95)) }
+    }
 }
 
 /// The anchored snapshot a service serves: weights loaded into a few replicas (one forward pass

@@ -28,6 +28,7 @@ public struct SnapshotEntry: Sendable, Codable, Equatable {
             "weights_hash": .string(weightsHash), "parent": parent.map { .string($0) } ?? .null, "step": .int(step),
             "validation_mse": .double(validationMSE), "first_hour": .string(Self.iso(firstHour)), "last_hour": .string(Self.iso(lastHour)),
             "positions": .object(positions.mapValues { .integer($0) }), "created": .double(created),
+            "scaler": .object(["min": .double(Double(scalerMin)), "max": .double(Double(scalerMax))]),
         ])
     }
 
@@ -72,8 +73,8 @@ public struct ServiceState: Sendable, Codable, Equatable {
 }
 
 /// The files of one service under `<datadir>/online-learning/<name>/`: `spec.json` (the
-/// declaration), `state.json` (`ServiceState`) and `training.safetensors` (the weights being
-/// trained; the served weights are the anchored snapshot's, read back from the object store).
+/// declaration), `state.json` (`ServiceState`), `training.safetensors` (the weights being
+/// trained and Adam's state) and `serving.safetensors` (a copy of the anchored snapshot served).
 public struct ServiceFiles: Sendable {
     public let directory: URL
 
@@ -82,6 +83,9 @@ public struct ServiceFiles: Sendable {
     var spec: URL { directory.appendingPathComponent("spec.json") }
     var state: URL { directory.appendingPathComponent("state.json") }
     var training: URL { directory.appendingPathComponent("training.safetensors") }
+    /// The serving snapshot's weights (also in the object store): `mledger ol report` reads
+    /// them from here so it needs neither the registry nor the store's credentials.
+    var serving: URL { directory.appendingPathComponent("serving.safetensors") }
 
     package func create() throws { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
 
@@ -109,6 +113,10 @@ public struct ServiceFiles: Sendable {
     package func writeTraining(_ weights: [UInt8]) throws { try AtomicFile.write(Data(weights), to: training) }
 
     package func readTraining() -> [UInt8]? { (try? Data(contentsOf: training)).map { [UInt8]($0) } }
+
+    package func writeServing(_ weights: [UInt8]) throws { try AtomicFile.write(Data(weights), to: serving) }
+
+    package func readServing() -> [UInt8]? { (try? Data(contentsOf: serving)).map { [UInt8]($0) } }
 
     package func remove() throws { try FileManager.default.removeItem(at: directory) }
 }
