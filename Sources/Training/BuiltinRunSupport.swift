@@ -13,13 +13,23 @@ final class EpochReporter {
     /// Set when a loss stopped being finite; the run is cancelled and fails with this reason.
     private(set) var nonFinite: String?
     /// Epochs a resumed run skipped: the ETA counts only the epochs this process ran.
-    var resumedEpochs = 0
+    private var resumedEpochs = 0
 
     init(epochs: Int, cancellation: CancellationFlag, progress: @escaping (TrainingProgress) -> Void, log: @escaping (String) -> Void) {
         state.epochs = epochs
         self.cancellation = cancellation
         self.progress = progress
         self.log = log
+    }
+
+    /// A run resumed from `checkpoint` reports the epochs and losses it already has.
+    func resume(from checkpoint: TrainerCheckpoint?) {
+        guard let checkpoint else { return }
+        resumedEpochs = checkpoint.epoch
+        state.epoch = checkpoint.epoch
+        state.epochsDone = checkpoint.epoch
+        state.loss = checkpoint.history.last.map { Double($0.trainLoss) }
+        state.validationLoss = checkpoint.history.last?.validationLoss.map(Double.init)
     }
 
     func handle(_ event: TrainingEvent) {

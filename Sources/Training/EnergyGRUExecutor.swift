@@ -69,7 +69,7 @@ public enum EnergyGRUExecutor {
         let recipe = parameters.recipe(threads: threads)
         let reporter = EpochReporter(epochs: parameters.epochs, cancellation: cancellation, progress: progress, log: log)
         let resume = checkpoint?.load(log: log)
-        reporter.resumedEpochs = resume?.epoch ?? 0
+        reporter.resume(from: resume)
         let outcome = try reporter.run {
             try recipe.run(series: series, output: output, cancellation: cancellation, resumeFrom: resume,
                            checkpoint: checkpoint.map { file in { try file.save($0) } }, progress: reporter.handle)

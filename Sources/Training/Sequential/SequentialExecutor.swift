@@ -19,8 +19,8 @@ public enum SequentialExecutor {
                               configuration: configuration(parameters, threads: threads))
         let reporter = EpochReporter(epochs: parameters.epochs, cancellation: cancellation, progress: progress, log: log)
         let resume = checkpoint?.load(log: log)
+        reporter.resume(from: resume)
         if let resume {
-            reporter.resumedEpochs = resume.epoch
             model.trainingStep = resume.epoch * batchesPerEpoch(samples: data.count, parameters)
         }
         log("sequential: \(data.count) samples, inputs \(data.inputs.shape.dropFirst().map(String.init).joined(separator: "×")), "
