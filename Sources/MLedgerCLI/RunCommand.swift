@@ -58,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("container-command"),
             help: "Command template for OCI train images: {image}, {workdir}, {seed} (e.g. 'podman run --rm -v {workdir}:/work -w /work {image}').")
     var containerCommand: String?
+    @Flag(name: .customLong("train-autostart"), inversion: .prefixedNo,
+          help: "Queue training at once for models registered with a built-in train_image (energy-gru, sequential).")
+    var trainAutoStart = true
     // Auth: --auth, --oidc-*, --company-claim, --rpc-auth, --rpc-debug, --audit-log, --rate-limit, --company-quota-bytes.
     @OptionGroup var access: AuthOptions
     // Online learning: services declared by JSON files (see Sources/OnlineLearning/README.md).
@@ -145,6 +148,8 @@ struct RunCommand: AsyncParsableCommand {
             trainingSettings.processTimeoutSeconds = trainTimeout
             trainingSettings.containerCommand = containerCommand
             trainingSettings.mledgerVersion = MLedgerCommand.version
+            trainingSettings.autoStart = trainAutoStart
+            trainingSettings.checkpointRoot = root.appendingPathComponent("training-checkpoints")
             let training = TrainingService(sharing: sharing, configuration: trainingSettings, logger: logger)
             do { try await training.start() } catch { throw CommandFailure("training: \(error)") }
             // Online learning: its services keep state under <datadir>/online-learning and add routes.

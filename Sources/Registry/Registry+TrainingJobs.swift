@@ -148,4 +148,17 @@ extension Registry {
             return running.map(\.id)
         }
     }
+
+    /// Models registered for controlled training (not unverified, citing a dataset, not yet
+    /// finalized) that have no training job at all, created at or after `since`, oldest first:
+    /// the candidates for the training service's auto-start.
+    public func modelsWithoutTrainingJobs(since: Date?, limit: Int = 100) async throws -> [ModelRow] {
+        try await pool.read { db in
+            var request = ModelRow.filter(Column("status") == RecordStatus.registered.rawValue && Column("unverified") == false
+                && Column("dataset_id") != nil)
+                .filter(sql: "NOT EXISTS (SELECT 1 FROM training_jobs j WHERE j.model_id = models.id)")
+            if let since { request = request.filter(Column("created") >= since) }
+            return try request.order(Column("created"), Column("id")).limit(limit).fetchAll(db)
+        }
+    }
 }

@@ -6,6 +6,8 @@ import Primitives
 public struct TrainingProgress: Sendable, Equatable {
     public var epoch = 0
     public var epochs = 0
+    /// Epochs finished (what a checkpoint holds); `epoch` is the one running.
+    public var epochsDone = 0
     public var step = 0
     public var steps = 0
     public var loss: Double?
@@ -17,7 +19,7 @@ public struct TrainingProgress: Sendable, Equatable {
     public var json: JSONValue {
         func number(_ value: Double?) -> JSONValue { value.map { $0.isFinite ? JSONValue.double($0) : .string("\($0)") } ?? .null }
         return .object([
-            "epoch": .int(epoch), "epochs": .int(epochs), "step": .int(step), "steps": .int(steps),
+            "epoch": .int(epoch), "epochs": .int(epochs), "epochs_done": .int(epochsDone), "step": .int(step), "steps": .int(steps),
             "loss": number(loss), "val_loss": number(validationLoss), "eta_s": number(etaSeconds.map { ($0 * 10).rounded() / 10 }),
         ])
     }
@@ -25,6 +27,7 @@ public struct TrainingProgress: Sendable, Equatable {
     public init(json: JSONValue?) {
         epoch = json?["epoch"]?.intValue ?? 0
         epochs = json?["epochs"]?.intValue ?? 0
+        epochsDone = json?["epochs_done"]?.intValue ?? 0
         step = json?["step"]?.intValue ?? 0
         steps = json?["steps"]?.intValue ?? 0
         loss = json?["loss"]?.doubleValue
@@ -55,7 +58,7 @@ public enum EnergyGRUExecutor {
     /// Trains on the CSV bytes of one dataset and writes the model directory `output`.
     /// A loss that stops being finite ends the run as a failure naming the epoch.
     public static func run(csv: [UInt8], parameters: EnergyGRUParameters, threads: Int, output: URL,
-                           cancellation: CancellationFlag = CancellationFlag(),
+                           cancellation: CancellationFlag = CancellationFlag(), checkpoint: CheckpointFile? = nil,
                            progress: @escaping (TrainingProgress) -> Void = { _ in },
                            log: @escaping (String) -> Void = { _ in }) throws -> TrainingRunOutput {
         guard let text = String(bytes: csv, encoding: .utf8) else { throw TrainingRunFailure("dataset is not UTF-8 CSV text") }
@@ -64,50 +67,14 @@ public enum EnergyGRUExecutor {
             throw TrainingRunFailure("dataset: \(error)")
         }
         let recipe = parameters.recipe(threads: threads)
-        var state = TrainingProgress()
-        state.epochs = parameters.epochs
-        let started = Date()
-        var nonFinite: String?
-        let outcome: EnergyTrainingRecipe.Outcome
-        do {
-            outcome = try recipe.run(series: series, output: output, cancellation: cancellation) { event in
-                switch event {
-                case .batchFinished(let epoch, let batch, let of):
-                    state.epoch = epoch
-                    state.step = batch
-                    state.steps = of
-                case .epochFinished(let metrics, let total):
-                    state.epoch = metrics.epoch
-                    state.step = state.steps
-                    state.loss = Double(metrics.trainLoss)
-                    state.validationLoss = metrics.validationLoss.map(Double.init)
-                    let elapsed = Date().timeIntervalSince(started)
-                    state.etaSeconds = elapsed / Double(metrics.epoch) * Double(total - metrics.epoch)
-                    log(String(format: "epoch %d/%d train_loss %.6f", metrics.epoch, total, metrics.trainLoss)
-                        + (metrics.validationLoss.map { String(format: " val_loss %.6f", $0) } ?? "")
-                        + String(format: " (%.1f s)", elapsed))
-                    if !metrics.trainLoss.isFinite || metrics.validationLoss.map({ !$0.isFinite }) == true, nonFinite == nil {
-                        nonFinite = "loss is not finite at epoch \(metrics.epoch) (train_loss \(metrics.trainLoss)"
-                            + (metrics.validationLoss.map { ", val_loss \($0)" } ?? "") + ")"
-                        cancellation.cancel()
-                    }
-                }
-                progress(state)
-            }
-        } catch MLError.cancelled {
-            if let nonFinite { throw TrainingRunFailure(nonFinite) }
-            throw MLError.cancelled
-        } catch let error as MLError {
-            throw TrainingRunFailure("training: \(error)")
+        let reporter = EpochReporter(epochs: parameters.epochs, cancellation: cancellation, progress: progress, log: log)
+        let resume = checkpoint?.load(log: log)
+        reporter.resume(from: resume)
+        let outcome = try reporter.run {
+            try recipe.run(series: series, output: output, cancellation: cancellation, resumeFrom: resume,
+                           checkpoint: checkpoint.map { file in { try file.save($0) } }, progress: reporter.handle)
         }
-        let best = outcome.report.epochs.first { $0.epoch == outcome.report.bestEpoch }
-        return TrainingRunOutput(weightsFile: outcome.weightsFile, metricsFile: outcome.metricsFile, summary: .object([
-            "best_epoch": .int(outcome.report.bestEpoch),
-            "epochs_run": .int(outcome.report.epochs.count),
-            "stopped_early": .bool(outcome.report.stoppedEarly),
-            "train_loss": best.map { .double(Double($0.trainLoss)) } ?? .null,
-            "val_loss": best?.validationLoss.map { .double(Double($0)) } ?? .null,
-            "val_mae": best?.validationMAE.map { .double(Double($0)) } ?? .null,
-        ]))
+        return TrainingRunOutput(weightsFile: outcome.weightsFile, metricsFile: outcome.metricsFile,
+                                 summary: EpochReporter.summary(outcome.report))
     }
 }

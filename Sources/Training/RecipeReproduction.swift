@@ -57,23 +57,23 @@ public struct RecipeReproduction {
         guard let identity = JSONValue.parse(Array(recipe.utf8)), let trainer = identity["trainer"]?.stringValue else {
             throw TrainingRunFailure("trainingRecipe is not a trainer identity document: \(recipe)")
         }
-        guard TrainerKind.builtinNames.contains(trainer) else {
+        guard let builtin = BuiltinTrainer(rawValue: trainer) else {
             throw TrainingRunFailure("trainer \(trainer) is not a built-in trainer; only built-in recipes can be re-run here")
         }
-        let code = TrainerIdentity.energyGRUCodeHash.description
+        let code = builtin.codeHash.description
         let sameCode = identity["code"]?.stringValue == code
         checks.append(Check(name: "trainer-identity", passed: sameCode,
                             detail: sameCode ? "\(trainer) code \(code)" : "record names code \(identity["code"]?.stringValue ?? "none"), this build \(code)"))
         guard let document = JSONValue.parse(Array(hyper.utf8)) else { throw TrainingRunFailure("hyperParameters is not JSON") }
-        let parameters: EnergyGRUParameters
-        do { parameters = try EnergyGRUParameters(json: document, defaultSeed: 0) } catch {
+        let seed: UInt64
+        do { seed = try builtin.resolve(document, defaultSeed: 0).seed } catch {
             throw TrainingRunFailure("anchored hyper-parameters: \(error)")
         }
-        let seedsMatch = seeds == [UInt256(parameters.seed)]
-        checks.append(Check(name: "seeds", passed: seedsMatch, detail: "anchored [\(seeds.map(\.decimalString).joined(separator: ", "))], parameters seed \(parameters.seed)"))
+        let seedsMatch = seeds == [UInt256(seed)]
+        checks.append(Check(name: "seeds", passed: seedsMatch, detail: "anchored [\(seeds.map(\.decimalString).joined(separator: ", "))], parameters seed \(seed)"))
 
         let cited = try await read(model.datasets(), at: address)
-        guard cited.count == 1 else { throw TrainingRunFailure("energy-gru trains on one dataset; the record cites \(cited.count)") }
+        guard cited.count == 1 else { throw TrainingRunFailure("\(trainer) trains on one dataset; the record cites \(cited.count)") }
         let commitment = try await read(dataset.commitment(), at: cited[0])
         let bytes = try await datasetBytes(record: cited[0], commitment: commitment, source: source, checks: &checks)
         guard let bytes else {
@@ -82,7 +82,7 @@ public struct RecipeReproduction {
         }
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mledger-reproduce-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let output = try EnergyGRUExecutor.run(csv: bytes, parameters: parameters, threads: threads, output: work)
+        let output = try builtin.run(dataset: bytes, parameters: document, threads: threads, output: work)
         let got = Keccak256.hash(Array(try Data(contentsOf: output.weightsFile)))
         checks.append(Check(name: "weights-hash", passed: got == expected,
                             detail: got == expected ? got.description : "expected \(expected) got \(got)"))

@@ -12,7 +12,7 @@ public enum TrainerKind: Sendable, Equatable {
     /// An OCI image reference, run through the configured container command template.
     case image(String)
 
-    public static let builtinNames = [EnergyForecaster.architectureName]
+    public static let builtinNames = BuiltinTrainer.allCases.map(\.rawValue)
 
     /// Classifies a `train_image`; nil when it is empty.
     public init?(trainImage: String) {
@@ -49,7 +49,8 @@ public enum TrainerIdentity {
     public static func document(for kind: TrainerKind, version: String) -> JSONValue {
         switch kind {
         case .builtin(let name):
-            return .object(["trainer": .string(name), "mledger": .string(version), "code": .string(energyGRUCodeHash.description)])
+            let code = BuiltinTrainer(rawValue: name)?.codeHash ?? energyGRUCodeHash
+            return .object(["trainer": .string(name), "mledger": .string(version), "code": .string(code.description)])
         case .command(let command):
             return .object(["trainer": .string("cmd"), "mledger": .string(version), "command": .string(command)])
         case .image(let reference):

@@ -12,6 +12,12 @@ public struct TrainingConfiguration: Sendable {
     public var containerCommand: String?
     /// Parent of the jobs' temporary work directories.
     public var workRoot: URL = URL(fileURLWithPath: NSTemporaryDirectory())
+    /// Parent of the jobs' checkpoint directories (`mledger run`: `<datadir>/training-checkpoints`).
+    public var checkpointRoot: URL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mledger-training-checkpoints")
+    /// Queue a job at once when a model naming a built-in trainer is registered (see `AutoStart`).
+    public var autoStart = true
+    /// How often the registry is looked at for models to auto-start.
+    public var autoStartIntervalSeconds = 0.25
     /// The MLedger version recorded in trainer identities.
     public var mledgerVersion = "0.1.0"
     /// Lines of log kept per job (in the registry and in answers).

@@ -11,10 +11,16 @@ extension TrainingService {
     /// directory is removed whatever happens; a failure or a cancel finalizes nothing.
     func execute(_ id: UUID) async {
         guard var job = try? await registry.trainingJob(id: id), job.state == .queued else { return }
-        let liveJob = beginLive(id)
         job.state = .running
         job.started = Date()
         job.error = nil
+        // A job resumed from a checkpoint shows the progress its last finished epoch recorded.
+        let resuming = FileManager.default.fileExists(atPath: checkpointDirectory(id).appendingPathComponent("checkpoint.safetensors").path)
+        if !resuming {
+            job.progress = TrainingProgress().json.serialized
+            job.logTail = "[]"
+        }
+        let liveJob = beginLive(job)
         do { try await registry.updateTrainingJob(job) } catch {
             logger.error("training \(Self.text(id)): cannot mark running: \(error)")
             return
@@ -35,10 +41,14 @@ extension TrainingService {
             job.error = Self.reason(error)
             log(id, "failed: \(job.error!)")
         }
+        await liveJob.progressWrites.drain()
         if liveJob.cancellation.isCancelled, job.state != .succeeded, isStopping {
-            // The node is shutting down: the job stays `running` and is re-run at the next start.
+            // The node is shutting down: the job stays `running` and is re-run (resumed from its
+            // checkpoint) at the next start.
             return
         }
+        // A job that ended, however it ended, needs its checkpoint no more.
+        try? FileManager.default.removeItem(at: checkpointDirectory(id))
         job.finished = Date()
         let snapshot = liveSnapshot(id)
         if let snapshot {
@@ -49,6 +59,12 @@ extension TrainingService {
             logger.error("training \(Self.text(id)): cannot record the end state: \(error)")
         }
         finishSubscribers(job)
+    }
+
+    /// Where a job's checkpoint lives: outside its work directory, so that it survives the
+    /// process that wrote it; removed when the job ends.
+    func checkpointDirectory(_ id: UUID) -> URL {
+        configuration.checkpointRoot.appendingPathComponent(Self.text(id))
     }
 
     static func reason(_ error: any Error) -> String {
@@ -71,13 +87,14 @@ extension TrainingService {
 
         let output: TrainingRunOutput
         switch kind {
-        case .builtin:
-            let parameters = try EnergyGRUParameters(json: params, defaultSeed: seed)
+        case .builtin(let name):
+            guard let trainer = BuiltinTrainer(rawValue: name) else { throw TrainingRunFailure("no built-in trainer \(name)") }
             let threads = configuration.threads
+            let checkpoint = CheckpointFile(url: checkpointDirectory(id).appendingPathComponent("checkpoint.safetensors"))
             output = try await Self.onThread { [self] in
-                try EnergyGRUExecutor.run(csv: dataset.bytes, parameters: parameters, threads: threads,
-                                          output: work.appendingPathComponent("model"), cancellation: live.cancellation,
-                                          progress: { self.report(id, progress: $0) }, log: { self.log(id, $0) })
+                try trainer.run(dataset: dataset.bytes, parameters: params, threads: threads,
+                                output: work.appendingPathComponent("model"), cancellation: live.cancellation, checkpoint: checkpoint,
+                                progress: { self.report(id, progress: $0) }, log: { self.log(id, $0) })
             }
         case .command(let command):
             output = try await runProcess(command, job: job, params: params, seed: seed, dataset: dataset, work: work, live: live)

@@ -23,7 +23,9 @@ extension TrainingService {
         let defaultSeed = modelParams?["seeds"]?.arrayValue?.first?.uint64Value ?? 0
         let canonical: String
         switch kind {
-        case .builtin: canonical = try EnergyGRUParameters(json: .object(fields), defaultSeed: defaultSeed).canonicalText
+        case .builtin(let name):
+            guard let trainer = BuiltinTrainer(rawValue: name) else { throw SharingError.conflict("no built-in trainer \(name)") }
+            canonical = try trainer.resolve(.object(fields), defaultSeed: defaultSeed).canonical
         case .command, .image:
             if case .image = kind, configuration.containerCommand == nil {
                 throw SharingError.conflict("train_image \(trainImage) is a container image and this node has no --container-command")

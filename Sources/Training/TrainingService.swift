@@ -11,8 +11,9 @@ import Registry
 /// identity) on the model's record before its first step, and on success stores the weights
 /// through the model-sharing store and finalizes the record from the company's account.
 ///
-/// Restart rule: jobs left `running` by a process that died are queued again at `start()` and
-/// re-run from the beginning; training is deterministic, so the weights hash is the same.
+/// Restart rule: jobs left `running` by a process that died are queued again at `start()`;
+/// a built-in job resumes from the checkpoint of its last finished epoch (and reaches the
+/// weights an uninterrupted run reaches), a process job is re-run from the beginning.
 public final class TrainingService: @unchecked Sendable {
     public let sharing: ModelSharingService
     public let configuration: TrainingConfiguration
@@ -25,6 +26,26 @@ public final class TrainingService: @unchecked Sendable {
         var logTail: [String] = []
         let cancellation = CancellationFlag()
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        /// The registry row while the job runs here, for the per-epoch progress writes.
+        var row: TrainingJobRow?
+        var persistedEpochs = 0
+        let progressWrites = SerialWrites()
+    }
+
+    /// Registry writes made from training threads, kept in order; the job's final write waits
+    /// for them so that it is never overtaken by a late progress write.
+    final class SerialWrites: @unchecked Sendable {
+        private let lock = NSLock()
+        private var last: Task<Void, Never>?
+
+        func enqueue(_ body: @escaping @Sendable () async -> Void) {
+            lock.withLock {
+                let previous = last
+                last = Task { await previous?.value; await body() }
+            }
+        }
+
+        func drain() async { await lock.withLock { last }?.value }
     }
 
     private let lock = NSLock()
@@ -33,6 +54,7 @@ public final class TrainingService: @unchecked Sendable {
     private var live: [UUID: LiveJob] = [:]
     private var stopped = false
     private var workers: [Task<Void, Never>] = []
+    let autoStartCursor = AutoStartCursor()
 
     public init(sharing: ModelSharingService, configuration: TrainingConfiguration = TrainingConfiguration(), logger: Logger) {
         self.sharing = sharing
@@ -52,6 +74,10 @@ public final class TrainingService: @unchecked Sendable {
             workers.append(Task { [weak self] in
                 while let self, let id = await self.nextJob() { await self.execute(id) }
             })
+        }
+        if configuration.autoStart {
+            await autoStartPass()
+            workers.append(Task { [weak self] in await self?.runAutoStart() })
         }
     }
 
@@ -122,9 +148,24 @@ public final class TrainingService: @unchecked Sendable {
     }
 
     func report(_ id: UUID, progress: TrainingProgress) {
-        let subscribers: [AsyncStream<String>.Continuation] = lock.withLock {
-            live[id]?.progress = progress
-            return live[id].map { Array($0.subscribers.values) } ?? []
+        let (subscribers, epochEnd): ([AsyncStream<String>.Continuation], (LiveJob, TrainingJobRow)?) = lock.withLock {
+            guard let job = live[id] else { return ([], nil) }
+            job.progress = progress
+            var epochEnd: (LiveJob, TrainingJobRow)?
+            if progress.epochsDone > job.persistedEpochs, var row = job.row {
+                job.persistedEpochs = progress.epochsDone
+                row.progress = progress.json.serialized
+                row.logTail = JSONValue.array(job.logTail.map { .string($0) }).serialized
+                epochEnd = (job, row)
+            }
+            return (Array(job.subscribers.values), epochEnd)
+        }
+        if let (job, row) = epochEnd {
+            // Each finished epoch is written to the registry, so a restart still shows it.
+            let registry = registry, logger = logger
+            job.progressWrites.enqueue {
+                do { try await registry.updateTrainingJob(row) } catch { logger.error("training \(Self.text(id)): cannot record progress: \(error)") }
+            }
         }
         let event = "event: progress\ndata: \(JSONValue.object(["job_id": .string(Self.text(id)), "progress": progress.json]).serialized)\n\n"
         for subscriber in subscribers { subscriber.yield(event) }
@@ -169,12 +210,18 @@ public final class TrainingService: @unchecked Sendable {
         }
     }
 
-    func beginLive(_ id: UUID) -> LiveJob {
+    /// The live state of a job that starts running: a job resumed after a restart starts from
+    /// the progress and log its last finished epoch left in the registry.
+    func beginLive(_ row: TrainingJobRow) -> LiveJob {
         lock.withLock {
-            let job = live[id] ?? LiveJob()
-            job.progress = TrainingProgress()
-            job.logTail = []
-            live[id] = job
+            let job = live[row.id] ?? LiveJob()
+            job.progress = TrainingProgress(json: JSONValue.parse(Array(row.progress.utf8)))
+            job.logTail = JSONValue.parse(Array(row.logTail.utf8))?.arrayValue?.compactMap(\.stringValue) ?? []
+            var running = row
+            running.state = .running
+            job.row = running
+            job.persistedEpochs = 0
+            live[row.id] = job
             return job
         }
     }

@@ -23,6 +23,9 @@ enum Operation {
     case gruCell(saved: Tensor)
     /// Fused GRU layer over all time steps (inputs: gatesAll, W_hh, b_hh, initial state).
     case gruSequence(saved: GRUSequenceKernel.Saved)
+    /// Mean softmax cross-entropy of logits `[batch, classes]` against class-probability
+    /// targets (inputs: logits, targets); `saved` holds the softmax of the forward pass.
+    case softmaxCrossEntropy(saved: Tensor)
 }
 
 /// The one table of gradient rules: for each operation, how the upstream gradient of its
@@ -115,6 +118,8 @@ enum GradientRules {
             inputs[1].accumulate(d.weightHH)
             inputs[2].accumulate(d.biasHH)
             inputs[3].accumulate(d.initial)
+        case .softmaxCrossEntropy(let softmax):
+            inputs[0].accumulate(SoftmaxCrossEntropy.backward(upstream: g.scalar, softmax: softmax, targets: inputs[1].value))
         }
     }
 }

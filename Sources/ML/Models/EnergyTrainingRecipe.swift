@@ -39,7 +39,8 @@ public struct EnergyTrainingRecipe: Sendable {
 
     /// Trains on the raw hourly `series` and writes the model directory `output` (each file
     /// atomically).
-    public func run(series: [Float], output: URL, cancellation: CancellationFlag? = nil,
+    public func run(series: [Float], output: URL, cancellation: CancellationFlag? = nil, resumeFrom: TrainerCheckpoint? = nil,
+                    checkpoint: ((TrainerCheckpoint) throws -> Void)? = nil,
                     progress: (TrainingEvent) -> Void = { _ in }) throws -> Outcome {
         let scaler = try MinMaxScaler(fitting: series)
         let data = try HourlySeries.windows(series.map(scaler.scale), window: EnergyForecaster.windowLength,
@@ -49,7 +50,7 @@ public struct EnergyTrainingRecipe: Sendable {
         let configuration = TrainingConfiguration(epochs: epochs, batchSize: batchSize, validationFraction: validationFraction,
                                                   earlyStoppingPatience: earlyStoppingPatience, shuffleSeed: seed &+ 1, threads: threads)
         let trainer = Trainer(model: model, optimizer: optimizer, loss: .mse, configuration: configuration)
-        let report = try trainer.fit(data, cancellation: cancellation, progress: progress)
+        let report = try trainer.fit(data, cancellation: cancellation, resumeFrom: resumeFrom, checkpoint: checkpoint, progress: progress)
 
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try AtomicFile.write(EnergyForecaster.architecture.canonicalData, to: output.appendingPathComponent("architecture.json"))

@@ -8,6 +8,24 @@ public protocol Optimizer: AnyObject {
     func zeroGrad()
 }
 
+/// An optimizer whose running state (moments, momentum buffers, step counts) can be saved in a
+/// checkpoint and restored, so that a resumed run continues exactly where it stopped.
+public protocol CheckpointableOptimizer: Optimizer {
+    /// The state as named tensors (names are stable: `<kind>.<parameter index>`).
+    var checkpointState: [String: Tensor] { get }
+    /// Replaces the state with one `checkpointState` gave; a tensor of the wrong shape is an error.
+    func restore(checkpointState: [String: Tensor]) throws
+}
+
+extension CheckpointableOptimizer {
+    /// The state tensor `name`, checked against `shape`; nil when absent.
+    func stateTensor(_ state: [String: Tensor], _ name: String, shape: [Int]) throws -> Tensor? {
+        guard let tensor = state[name] else { return nil }
+        guard tensor.shape == shape else { throw MLError.shapeMismatch("optimizer state \(name) has shape \(tensor.shape), expected \(shape)") }
+        return tensor
+    }
+}
+
 /// Stochastic gradient descent with momentum, following PyTorch's `SGD`:
 /// `g += wd·p`; `buf = g` on the first step, then `buf = μ·buf + (1 − dampening)·g`;
 /// `p -= lr·buf` (or `lr·(g + μ·buf)` with Nesterov).
@@ -18,7 +36,7 @@ public final class SGD: Optimizer {
     public let dampening: Float
     public let weightDecay: Float
     public let nesterov: Bool
-    private var buffers: [Tensor?]
+    fileprivate var buffers: [Tensor?]
 
     public init(parameters: [Variable], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
@@ -53,6 +71,18 @@ public final class SGD: Optimizer {
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 }
 
+extension SGD: CheckpointableOptimizer {
+    public var checkpointState: [String: Tensor] {
+        var state: [String: Tensor] = [:]
+        for (index, buffer) in buffers.enumerated() { if let buffer { state["momentum.\(index)"] = buffer } }
+        return state
+    }
+
+    public func restore(checkpointState state: [String: Tensor]) throws {
+        buffers = try parameters.enumerated().map { try stateTensor(state, "momentum.\($0.offset)", shape: $0.element.shape) }
+    }
+}
+
 /// Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019) exactly as PyTorch's
 /// single-tensor implementation computes them:
 ///
@@ -68,9 +98,9 @@ public final class Adam: Optimizer {
     public let weightDecay: Float
     /// Decoupled weight decay (AdamW) instead of L2 added to the gradient (Adam).
     public let decoupledWeightDecay: Bool
-    private var firstMoments: [Tensor?]
-    private var secondMoments: [Tensor?]
-    private var steps: [Int]
+    fileprivate var firstMoments: [Tensor?]
+    fileprivate var secondMoments: [Tensor?]
+    fileprivate var steps: [Int]
 
     public init(parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
@@ -161,5 +191,25 @@ public final class Adam: Optimizer {
         firstMoments = state.firstMoments
         secondMoments = state.secondMoments
         steps = state.steps
+    }
+}
+
+extension Adam: CheckpointableOptimizer {
+    public var checkpointState: [String: Tensor] {
+        var state: [String: Tensor] = [:]
+        for index in parameters.indices {
+            if let m = firstMoments[index] { state["exp_avg.\(index)"] = m }
+            if let v = secondMoments[index] { state["exp_avg_sq.\(index)"] = v }
+            state["step.\(index)"] = Tensor(scalar: Float(steps[index]))
+        }
+        return state
+    }
+
+    public func restore(checkpointState state: [String: Tensor]) throws {
+        for (index, p) in parameters.enumerated() {
+            firstMoments[index] = try stateTensor(state, "exp_avg.\(index)", shape: p.shape)
+            secondMoments[index] = try stateTensor(state, "exp_avg_sq.\(index)", shape: p.shape)
+            steps[index] = Int(try stateTensor(state, "step.\(index)", shape: [])?.scalar ?? 0)
+        }
     }
 }

@@ -143,8 +143,11 @@ public final class Trainer {
         }
     }
 
-    /// Trains on `data` as configured.
-    public func fit(_ data: SupervisedDataset, cancellation: CancellationFlag? = nil,
+    /// Trains on `data` as configured. With `checkpoint`, the state at the end of every epoch
+    /// is handed over (to be saved); with `resumeFrom`, a run continues from such a state and
+    /// ends with the weights the uninterrupted run would have had.
+    public func fit(_ data: SupervisedDataset, cancellation: CancellationFlag? = nil, resumeFrom: TrainerCheckpoint? = nil,
+                    checkpoint: ((TrainerCheckpoint) throws -> Void)? = nil,
                     progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingReport {
         let c = configuration
         guard c.epochs >= 1, c.batchSize >= 1 else { throw MLError.invalidInput("epochs and batch size must be at least 1") }
@@ -154,13 +157,33 @@ public final class Trainer {
         guard trainCount >= 1 else { throw MLError.invalidInput("no training samples left after the validation split") }
         let train = data.subset(0..<trainCount)
         let validation = validationCount > 0 ? data.subset(trainCount..<data.count) : nil
+        let savesState = checkpoint != nil || resumeFrom != nil
+        let stateful = optimizer as? any CheckpointableOptimizer
+        if savesState, stateful == nil { throw MLError.invalidInput("checkpoints need an optimizer whose state can be saved") }
         return try ComputeThreads.withCount(c.threads) {
             var generator = SeededGenerator(seed: c.shuffleSeed)
             var history = [EpochMetrics]()
-            var best: (loss: Float, epoch: Int, state: [String: Tensor])?
+            var best: TrainerCheckpoint.Best?
             var stoppedEarly = false
+            var firstEpoch = 1
+            if let resume = resumeFrom {
+                // The shuffle generator's state after N epochs is the seed's state advanced by N
+                // permutations: replayed here, and checked against the checkpoint's fingerprint.
+                for _ in 0..<resume.epoch { _ = generator.permutation(trainCount) }
+                var probe = generator
+                guard probe.next() == resume.shuffleFingerprint else {
+                    throw MLError.invalidInput("checkpoint does not belong to this run (its shuffle state differs)")
+                }
+                try model.loadStateDict(resume.model)
+                try stateful!.restore(checkpointState: resume.optimizer)
+                history = resume.history
+                best = resume.best
+                stoppedEarly = resume.stoppedEarly
+                firstEpoch = resume.epoch + 1
+            }
             let batches = (trainCount + c.batchSize - 1) / c.batchSize
-            for epoch in 1...c.epochs {
+            var epoch = firstEpoch
+            while epoch <= c.epochs, !stoppedEarly {
                 let order = generator.permutation(trainCount)
                 var total: Float = 0
                 for b in 0..<batches {
@@ -174,15 +197,21 @@ public final class Trainer {
                 let metrics = EpochMetrics(epoch: epoch, trainLoss: total / Float(batches),
                                            validationLoss: evaluation?.loss, validationMAE: evaluation?.mae)
                 history.append(metrics)
-                progress(.epochFinished(metrics, totalEpochs: c.epochs))
                 if let patience = c.earlyStoppingPatience, let current = evaluation?.loss {
                     if best == nil || current < best!.loss {
-                        best = (current, epoch, model.stateDict())
+                        best = TrainerCheckpoint.Best(loss: current, epoch: epoch, state: model.stateDict())
                     } else if epoch - best!.epoch >= patience {
                         stoppedEarly = true
-                        break
                     }
                 }
+                if let checkpoint, let stateful {
+                    var probe = generator
+                    try checkpoint(TrainerCheckpoint(epoch: epoch, model: model.stateDict(), optimizer: stateful.checkpointState,
+                                                     history: history, best: best, stoppedEarly: stoppedEarly,
+                                                     shuffleFingerprint: probe.next()))
+                }
+                progress(.epochFinished(metrics, totalEpochs: c.epochs))
+                epoch += 1
             }
             if let best, best.epoch != history.count { try model.loadStateDict(best.state) }
             return TrainingReport(epochs: history, bestEpoch: best?.epoch ?? history.count, stoppedEarly: stoppedEarly)
