@@ -1,3 +1,5 @@
+import KeccakWide
+
 /// The 25-lane Keccak-f[1600] state (FIPS 202, section 3), kept in a tuple so it never
 /// touches the heap. Lanes are indexed x + 5y and hold their bytes little-endian.
 @usableFromInline
@@ -10,15 +12,9 @@ struct KeccakState {
 
     @usableFromInline init() {}
 
-    /// Round constants for iota (FIPS 202, section 3.2.5), one per round.
-    static let roundConstants: [UInt64] = [
-        0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-        0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-        0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-        0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-        0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-        0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-    ]
+    /// Round constants for iota (FIPS 202, section 3.2.5), one per round; the four-way
+    /// permutation in KeccakWide holds the one copy.
+    static let roundConstants: [UInt64] = KeccakX4.roundConstants
 
     /// Bytes absorbed per permutation for Keccak-256: 1600 - 2*256 bits = 136 bytes = 17 lanes.
     @usableFromInline static let rate = 136

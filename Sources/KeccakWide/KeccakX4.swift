@@ -42,7 +42,9 @@ public enum KeccakX4 {
         }
     }
 
-    static let roundConstants: [UInt64] = [
+    /// Keccak-f[1600]'s round constants for iota (FIPS 202 §3.2.5), one per round; the scalar
+    /// permutation in Crypto reads these too.
+    public static let roundConstants: [UInt64] = [
         0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
         0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
         0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,

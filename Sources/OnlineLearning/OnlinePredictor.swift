@@ -36,11 +36,11 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
 
     /// A fresh model from `seed`, or the weights given (a registered starting model, or the
     /// weights the service held before a restart), with Adam's state when it was saved.
-    public init(seed: UInt64, weights: [String: Tensor]?, optimizerState: Adam.State? = nil, steps: Int = 0) throws {
+    public init(seed: UInt64, weights: [String: Tensor]?, optimizerState: [String: Tensor]? = nil, steps: Int = 0) throws {
         model = EnergyForecaster(seed: seed)
         if let weights { try model.loadStateDict(weights) }
         optimizer = Adam(parameters: model.parameters, learningRate: Self.learningRate, beta1: Self.betas.0, beta2: Self.betas.1)
-        if let optimizerState { try optimizer.restore(optimizerState) }
+        if let optimizerState { try optimizer.restore(checkpointState: optimizerState) }
         trainer = Trainer(model: model, optimizer: optimizer, loss: .mse,
                           configuration: TrainingConfiguration(epochs: 1, batchSize: Self.batchSize, shuffleSeed: seed &+ 1))
         self.steps = steps
@@ -49,8 +49,7 @@ public final class OnlineTrainingEngine: @unchecked Sendable {
     /// An engine from a `training.safetensors` file (weights, and Adam's state when present);
     /// `steps` counts when the file does not record them.
     public convenience init(seed: UInt64, checkpoint bytes: [UInt8]?, steps: Int) throws {
-        let names = EnergyForecaster(seed: seed).namedParameters.map(\.name)
-        let saved = try bytes.map { try TrainingCheckpoint.decode($0, names: names) }
+        let saved = try bytes.map { try TrainingCheckpoint.decode($0) }
         try self.init(seed: seed, weights: saved?.weights, optimizerState: saved?.optimizer, steps: saved?.engineSteps ?? steps)
     }
 

@@ -1,56 +1,40 @@
 import Foundation
 import ML
 
-/// `training.safetensors`: the weights being trained, Adam's moments (`adam.exp_avg.<name>`,
-/// `adam.exp_avg_sq.<name>`) and its step counts (metadata), in one file, so that one rename
-/// replaces them together and a restarted service continues training exactly where it stopped.
-/// A file of weights alone (a registered starting model, or a service of an earlier version)
-/// reads with no optimizer state: Adam then starts fresh.
+/// `training.safetensors`: the weights being trained and Adam's state (its `checkpointState`
+/// tensors, the same ones a training job's checkpoint holds, under an `adam.` prefix), in one
+/// file, so that one rename replaces them together and a restarted service continues training
+/// exactly where it stopped. A file of weights alone (a registered starting model, or a service
+/// of an earlier version) reads with no optimizer state: Adam then starts fresh.
 public struct TrainingCheckpoint: Sendable {
     public var weights: [String: Tensor]
-    public var optimizer: Adam.State?
+    /// Adam's `checkpointState`; nil for a file of weights alone.
+    public var optimizer: [String: Tensor]?
     /// Training steps the engine had taken (each step's shuffle is seeded by its number).
     public var engineSteps: Int?
 
-    static let firstPrefix = "adam.exp_avg."
-    static let secondPrefix = "adam.exp_avg_sq."
+    static let optimizerPrefix = "adam."
 
     public static func encode(model: EnergyForecaster, optimizer: Adam, engineSteps: Int) -> [UInt8] {
         var tensors = model.stateDict()
-        let state = optimizer.state
-        var steps = [String]()
-        for (i, named) in model.namedParameters.enumerated() {
-            if let m = state.firstMoments[i] { tensors[firstPrefix + named.name] = m }
-            if let v = state.secondMoments[i] { tensors[secondPrefix + named.name] = v }
-            steps.append("\(named.name)=\(state.steps[i])")
-        }
+        for (name, tensor) in optimizer.checkpointState { tensors[optimizerPrefix + name] = tensor }
         let metadata = ["format": "pt", "architecture": EnergyForecaster.architectureName, "optimizer": "adam",
-                        "adam_steps": steps.joined(separator: ","), "engine_steps": String(engineSteps)]
+                        "engine_steps": String(engineSteps)]
         return [UInt8](SafeTensors.encode(tensors, metadata: metadata))
     }
 
-    /// Splits a file into weights and optimizer state; `names` are the model's parameter names
-    /// in optimizer order.
-    public static func decode(_ bytes: [UInt8], names: [String]) throws -> TrainingCheckpoint {
+    /// Splits a file into weights and optimizer state.
+    public static func decode(_ bytes: [UInt8]) throws -> TrainingCheckpoint {
         let (tensors, metadata) = try SafeTensors.decode(Data(bytes))
         var weights = [String: Tensor]()
-        for (name, tensor) in tensors where !name.hasPrefix("adam.") { weights[name] = tensor }
-        guard metadata["optimizer"] == "adam", let text = metadata["adam_steps"] else {
-            return TrainingCheckpoint(weights: weights, optimizer: nil, engineSteps: nil)
+        var optimizer = [String: Tensor]()
+        for (name, tensor) in tensors {
+            if name.hasPrefix(optimizerPrefix) { optimizer[String(name.dropFirst(optimizerPrefix.count))] = tensor } else { weights[name] = tensor }
         }
-        var byName = [String: Int]()
-        for item in text.split(separator: ",") {
-            let parts = item.split(separator: "=")
-            guard parts.count == 2, let n = Int(parts[1]) else { throw MLError.invalidFile("adam_steps entry \(item)") }
-            byName[String(parts[0])] = n
+        guard metadata["optimizer"] == "adam" else { return TrainingCheckpoint(weights: weights, optimizer: nil, engineSteps: nil) }
+        guard let engineSteps = metadata["engine_steps"].flatMap(Int.init), engineSteps >= 0 else {
+            throw MLError.invalidFile("engine_steps missing or negative")
         }
-        guard let engineSteps = metadata["engine_steps"].flatMap(Int.init) else { throw MLError.invalidFile("engine_steps missing") }
-        let state = Adam.State(
-            firstMoments: names.map { tensors[firstPrefix + $0] }, secondMoments: names.map { tensors[secondPrefix + $0] },
-            steps: try names.map { name in
-                guard let n = byName[name] else { throw MLError.invalidFile("adam_steps has no entry for \(name)") }
-                return n
-            })
-        return TrainingCheckpoint(weights: weights, optimizer: state, engineSteps: engineSteps)
+        return TrainingCheckpoint(weights: weights, optimizer: optimizer, engineSteps: engineSteps)
     }
 }

@@ -158,40 +158,6 @@ public final class Adam: Optimizer {
     }
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
-
-    /// What a saved training run needs to continue exactly: per parameter, the two moments
-    /// (nil before its first step) and the step count.
-    public struct State: Sendable, Equatable {
-        public var firstMoments: [Tensor?]
-        public var secondMoments: [Tensor?]
-        public var steps: [Int]
-        public init(firstMoments: [Tensor?], secondMoments: [Tensor?], steps: [Int]) {
-            self.firstMoments = firstMoments
-            self.secondMoments = secondMoments
-            self.steps = steps
-        }
-    }
-
-    public var state: State { State(firstMoments: firstMoments, secondMoments: secondMoments, steps: steps) }
-
-    /// Takes back a saved state; its shapes must be this optimizer's parameters'.
-    public func restore(_ state: State) throws {
-        guard state.firstMoments.count == parameters.count, state.secondMoments.count == parameters.count,
-              state.steps.count == parameters.count else {
-            throw MLError.invalidFile("Adam state for \(state.steps.count) parameters, the model has \(parameters.count)")
-        }
-        for (i, p) in parameters.enumerated() {
-            for moment in [state.firstMoments[i], state.secondMoments[i]] {
-                if let moment, moment.shape != p.shape {
-                    throw MLError.invalidFile("Adam moment \(i) has shape \(moment.shape), the parameter \(p.shape)")
-                }
-            }
-            guard state.steps[i] >= 0 else { throw MLError.invalidFile("Adam step count \(i) is negative") }
-        }
-        firstMoments = state.firstMoments
-        secondMoments = state.secondMoments
-        steps = state.steps
-    }
 }
 
 extension Adam: CheckpointableOptimizer {
