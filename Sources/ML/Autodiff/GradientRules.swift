@@ -57,7 +57,7 @@ enum GradientRules {
             inputs[0].accumulate(g * s)
         case .matmul:
             let a = inputs[0], b = inputs[1]
-            if a.requiresGrad { a.accumulate(g.matmul(b.value, transposeOther: true)) }
+            if a.requiresGrad { a.accumulate(g.matmul(b.transposed)) }
             if b.requiresGrad {
                 if b.value.rank == 2 {
                     let k = a.value.shape.last!, n = g.shape.last!

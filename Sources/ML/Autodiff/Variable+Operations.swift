@@ -19,7 +19,7 @@ extension Variable {
     public func linear(weight: Variable, bias: Variable?) -> Variable {
         let inFeatures = weight.value.shape[1], outFeatures = weight.value.shape[0]
         precondition(shape.last == inFeatures, "linear: input \(shape) for weight \(weight.shape)")
-        var y = value.reshaped([-1, inFeatures]).matmul(weight.value, transposeOther: true)
+        var y = value.reshaped([-1, inFeatures]).matmul(weight.transposed)
         if let bias { y = y + bias.value }
         var outShape = shape
         outShape[outShape.count - 1] = outFeatures
@@ -76,6 +76,7 @@ extension Variable {
         let inputs = [gatesAll, weightHH, biasHH, initial]
         let recording = GradientMode.isEnabled && inputs.contains { $0.requiresGrad }
         let (output, saved) = GRUSequenceKernel.forward(gatesAll: gatesAll.value, weightHH: weightHH.value,
+                                                        weightHHTransposed: weightHH.transposed,
                                                         biasHH: biasHH.value, initial: initial.value, saving: recording)
         guard let saved else { return Variable(output) }
         return record(output, .gruSequence(saved: saved), inputs)

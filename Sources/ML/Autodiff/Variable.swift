@@ -8,6 +8,11 @@
 public final class Variable {
     /// The value computed in the forward pass.
     public internal(set) var value: Tensor
+    /// `value` with its last two dimensions swapped, for parameters of rank 2 or more: layers
+    /// multiply by their weights transposed on every call, and a parameter changes only through
+    /// `assign`. Set by `init` and `assign` and never filled in lazily, so the readers that share
+    /// a model at once (serving replicas' explainers, training threads) never write to it.
+    public private(set) var transposedValue: Tensor?
     /// Accumulated gradient of a leaf that requires one; `nil` until a backward pass reaches it.
     public var grad: Tensor?
     /// Whether gradients flow to (or through) this variable.
@@ -22,6 +27,7 @@ public final class Variable {
     /// A leaf holding `value`; parameters pass `requiresGrad: true`.
     public init(_ value: Tensor, requiresGrad: Bool = false) {
         self.value = value
+        self.transposedValue = requiresGrad && value.rank >= 2 ? value.transposedLastTwo() : nil
         self.requiresGrad = requiresGrad
         self.operation = nil
         self.inputs = []
@@ -54,7 +60,11 @@ public final class Variable {
         precondition(operation == nil, "only leaves can be assigned")
         precondition(newValue.shape == value.shape, "assign \(newValue.shape) to \(value.shape)")
         value = newValue
+        if transposedValue != nil { transposedValue = newValue.transposedLastTwo() }
     }
+
+    /// `value` transposed in its last two dimensions: the kept copy of a parameter, else computed.
+    var transposed: Tensor { transposedValue ?? value.transposedLastTwo() }
 
     /// Adds `contribution` to this variable's gradient.
     func accumulate(_ contribution: Tensor) {

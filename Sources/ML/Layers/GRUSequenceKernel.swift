@@ -21,13 +21,15 @@ enum GRUSequenceKernel {
 
     /// Runs the layer: `gatesAll` `[batch, time, 3·hidden]`, `weightHH` `[3·hidden, hidden]`,
     /// `biasHH` `[3·hidden]`, `initial` `[batch, hidden]`; returns the outputs `[batch, time, hidden]`.
-    static func forward(gatesAll: Tensor, weightHH: Tensor, biasHH: Tensor, initial: Tensor,
+    /// `weightHHTransposed` is `weightHH` transposed when the caller keeps it (a parameter's
+    /// `transposedValue`); nil transposes here.
+    static func forward(gatesAll: Tensor, weightHH: Tensor, weightHHTransposed: Tensor? = nil, biasHH: Tensor, initial: Tensor,
                         saving: Bool) -> (output: Tensor, saved: Saved?) {
         let batch = gatesAll.shape[0], time = gatesAll.shape[1], hidden = weightHH.shape[1]
         let g3 = 3 * hidden
         precondition(gatesAll.shape[2] == g3 && weightHH.shape[0] == g3 && biasHH.count == g3 && initial.shape == [batch, hidden],
                      "GRU layer shapes \(gatesAll.shape) \(weightHH.shape) \(biasHH.shape) \(initial.shape)")
-        let transposed = weightHH.transposedLastTwo()  // [hidden, 3·hidden]
+        let transposed = weightHHTransposed ?? weightHH.transposedLastTwo()  // [hidden, 3·hidden]
         var output = [Float](repeating: 0, count: batch * time * hidden)
         var gates = saving ? [Float](repeating: 0, count: time * batch * g3) : []
         var hiddenN = saving ? [Float](repeating: 0, count: time * batch * hidden) : []
