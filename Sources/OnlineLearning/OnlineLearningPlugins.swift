@@ -33,8 +33,11 @@ public struct NormalityResidualDiagnostics: ResidualDiagnostics {
 
 /// Connects each service's `mqtt://` and `kafka://` sources (StreamSources) and feeds their
 /// messages to `ingest`, resuming a Kafka source after the service's recorded position. A
-/// source that fails is reopened after a backoff (1 s doubling to 30 s); MQTT sessions are
-/// persistent, so QoS 1 messages published meanwhile arrive after the reconnect.
+/// source that fails is reopened after a backoff (1 s doubling to 30 s). An `mqtt://` source at
+/// QoS 1 that names no `client_id` (and no `clean=`) gets the persistent session
+/// `mledger-ol-<service>[-<n>]`, so QoS 1 messages published while the service was away (a broker
+/// restart, a reconnect, a node restart) arrive when it is back; `client_id=` chooses another,
+/// `clean=true` opts out.
 public actor StreamSourceConnector: StreamConnector {
     private var running: [String: [Task<Void, Never>]] = [:]
     private let logger: Logger
@@ -43,14 +46,15 @@ public actor StreamSourceConnector: StreamConnector {
 
     public func connect(_ service: OnlineLearningService) async {
         let name = service.spec.name
-        for source in service.spec.sources where source != "http" {
+        for (index, source) in service.spec.sources.enumerated() where source != "http" {
             let logger = logger
+            let url = Self.withPersistentSession(source, clientID: index == 0 ? "mledger-ol-\(name)" : "mledger-ol-\(name)-\(index)")
             let task = Task {
                 var backoff: UInt64 = 1
                 while !Task.isCancelled {
                     do {
                         let resume = await service.lastPosition(source: source).map { UInt64(max(0, $0)) }
-                        for try await message in try StreamSources.messages(from: source, resumeAfter: resume) {
+                        for try await message in try StreamSources.messages(from: url, resumeAfter: resume) {
                             await service.ingest(payload: message.payload, source: source, position: message.position.map { Int64($0) })
                             backoff = 1
                         }
@@ -64,6 +68,17 @@ public actor StreamSourceConnector: StreamConnector {
             }
             running[name, default: []].append(task)
         }
+    }
+
+    /// `source` with `client_id` added when it is an MQTT source at QoS 1 without `client_id` or
+    /// `clean` (a fixed id makes the session persistent); any other source unchanged.
+    static func withPersistentSession(_ source: String, clientID: String) -> String {
+        guard source.hasPrefix("mqtt://") || source.hasPrefix("mqtts://"), var components = URLComponents(string: source) else { return source }
+        let items = components.queryItems ?? []
+        guard !items.contains(where: { $0.name == "client_id" || $0.name == "clean" }),
+              items.first(where: { $0.name == "qos" })?.value ?? "1" != "0" else { return source }
+        components.queryItems = items + [URLQueryItem(name: "client_id", value: clientID)]
+        return components.string ?? source
     }
 
     public func disconnect(_ service: OnlineLearningService) async {
