@@ -27,10 +27,6 @@ let wideKernelSettings: [SwiftSetting] = []
 let keccakWideSettings: [SwiftSetting] = []
 #endif
 
-// swift-crypto (reached through the HTTP server's TLS helpers) also has a module named
-// Crypto; the alias keeps it apart from MLedger's own Crypto target.
-let swiftCryptoAlias = ["Crypto": "SwiftCrypto"]
-
 // Streams (online learning's inputs): MQTT over Debian's libmosquitto, Kafka's wire protocol
 // over SwiftNIO (gzip through Debian's zlib), and StreamSources on top of both: one message
 // type, source URLs, and the simulator's readings.
@@ -66,8 +62,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
-        // Only to rename its module (see swiftCryptoAlias); MLedger's hashing is its own Crypto.
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Auth's JOSE: vapor/jwt-kit (JWS, JWK sets) over swift-crypto (its Crypto/CryptoExtras,
+        // used directly by Auth too). MLedger's own hashing module is LedgerCrypto, so that
+        // swift-crypto's `Crypto` needs no module alias anywhere (jwt-kit's target would not get one).
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         // Registry (SQLite on Debian's libsqlite3).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // S3 object store: streaming request and response bodies over HTTP/1.1.
@@ -88,39 +87,38 @@ let package = Package(
 
         // Ledger spine, bottom up.
         .target(name: "Primitives", exclude: ["README.md"], swiftSettings: numericSettings),
-        .target(name: "Crypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL", "KeccakWide"],
+        .target(name: "LedgerCrypto", dependencies: ["Primitives", "CSecp256k1", "COpenSSL", "KeccakWide"], exclude: ["README.md"],
                 swiftSettings: numericSettings),
         // Four-way Keccak-256 for chunk leaves: compiled for AVX-512 (F + VL: vector rotates),
         // called only after a CPU check.
         .target(name: "KeccakWide", exclude: ["README.md"], swiftSettings: numericSettings + keccakWideSettings),
         .target(name: "RLP", dependencies: ["Primitives"], swiftSettings: numericSettings),
         .target(name: "Storage", dependencies: ["CLevelDB"], swiftSettings: swiftSettings),
-        .target(name: "Trie", dependencies: ["Primitives", "Crypto", "RLP", "Storage"],
+        .target(name: "Trie", dependencies: ["Primitives", "LedgerCrypto", "RLP", "Storage"],
                 swiftSettings: numericSettings),
-        .target(name: "EVM", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "COpenSSL"], exclude: ["README.md"],
+        .target(name: "EVM", dependencies: ["Primitives", "LedgerCrypto", "RLP", "Trie", "COpenSSL"], exclude: ["README.md"],
                 swiftSettings: numericSettings),
-        .target(name: "Chain", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Storage", "COpenSSL"],
+        .target(name: "Chain", dependencies: ["Primitives", "LedgerCrypto", "RLP", "Trie", "Storage", "COpenSSL"],
                 swiftSettings: swiftSettings),
 
         // JSON-RPC server (HTTP and WebSocket) and the node's composition root.
         .target(name: "RPC", dependencies: [
-            "Primitives", "Crypto", "RLP", "Chain",
+            "Primitives", "LedgerCrypto", "RLP", "Chain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Node", dependencies: ["Primitives", "Crypto", "RLP", "Trie", "Chain", "Storage", "RPC", "EVM", "Contracts", "LedgerClient"],
+        .target(name: "Node", dependencies: ["Primitives", "LedgerCrypto", "RLP", "Trie", "Chain", "Storage", "RPC", "EVM", "Contracts", "LedgerClient"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "LedgerClient", dependencies: ["Primitives", "Crypto", "RLP", "Chain", "RPC"],
+        .target(name: "LedgerClient", dependencies: ["Primitives", "LedgerCrypto", "RLP", "Chain", "RPC"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Contracts", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "Datasets", dependencies: ["Primitives", "Crypto"], exclude: ["README.md"], swiftSettings: numericSettings),
-        .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "Crypto", "Primitives", "RLP", "Trie"],
+        .target(name: "Contracts", dependencies: ["Primitives", "LedgerCrypto"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "Datasets", dependencies: ["Primitives", "LedgerCrypto"], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "Audit", dependencies: ["LedgerClient", "Contracts", "Datasets", "Chain", "LedgerCrypto", "Primitives", "RLP", "Trie"],
                 exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Verification REST service (issue 6): contract records over LedgerClient and the bindings.
         .target(name: "Verification", dependencies: [
-            "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "RPC", "Registry",
+            "LedgerClient", "Contracts", "Chain", "LedgerCrypto", "Primitives", "RPC", "Registry",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
@@ -142,7 +140,7 @@ let package = Package(
         // Model sharing (issue 10): datasets and models with their files, anchored, indexed and
         // served after their bytes check out against the chain. Mounts the verification routes.
         .target(name: "ModelSharing", dependencies: [
-            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives", "RPC", "Auth",
+            "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "LedgerCrypto", "Primitives", "RPC", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -150,19 +148,19 @@ let package = Package(
         // Training service (issue 12): jobs for registered models, recipes anchored before the
         // first step, built-in and process executors, `reproduce`.
         .target(name: "Training", dependencies: [
-            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Datasets", "Crypto", "Primitives",
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Datasets", "LedgerCrypto", "Primitives",
             "Chain", "RPC",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
-        // Auth (issue 11): bearer tokens (JWS over swift-crypto, OIDC discovery, JWKS cache, dev
-        // issuer), roles, limits, audit lines; knows nothing of HTTP routing or the ledger.
-        // Not vapor/jwt-kit: its own target imports `Crypto` and SwiftPM does not hand it the
-        // SwiftCrypto alias, so it resolves MLedger's Crypto and fails to build.
+        // Auth (issue 11): bearer tokens (JWS and JWK sets by vapor/jwt-kit under MLedger's own
+        // policy, OIDC discovery, JWKS cache, dev issuer), roles, limits, audit lines; knows
+        // nothing of HTTP routing or the ledger.
         .target(name: "Auth", dependencies: [
             "Primitives",
-            .product(name: "Crypto", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
-            .product(name: "CryptoExtras", package: "swift-crypto", moduleAliases: swiftCryptoAlias),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -171,14 +169,14 @@ let package = Package(
         // Online learning (issue 14): readings → hourly power → continuously trained energy-gru,
         // snapshots anchored through model sharing, KServe-compatible inference with receipts.
         .target(name: "OnlineLearning", dependencies: [
-            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "Crypto", "Primitives",
+            "ML", "ModelSharing", "Registry", "ObjectStore", "LedgerClient", "Contracts", "LedgerCrypto", "Primitives",
             "Diagnostics", "StreamSources",  // the explainer, diagnostics and stream plug-ins
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .testTarget(name: "OnlineLearningTests", dependencies: [
             "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
-            "Crypto", "Primitives", "Node", "RPC", "Diagnostics",
+            "LedgerCrypto", "Primitives", "Node", "RPC", "Diagnostics",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End of online learning.
@@ -193,17 +191,17 @@ let package = Package(
         // and import of native models, PyTorch checkpoints, equivalence certificates; and the
         // REST route and registration of translated models over model sharing.
         .target(name: "ONNX", dependencies: [
-            "ML", "Primitives", "Crypto",
+            "ML", "Primitives", "LedgerCrypto",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["README.md"], swiftSettings: numericSettings),
         .target(name: "Translation", dependencies: [
-            "ONNX", "ModelSharing", "ML", "Registry", "ObjectStore", "Contracts", "Crypto", "Primitives",
+            "ONNX", "ModelSharing", "ML", "Registry", "ObjectStore", "Contracts", "LedgerCrypto", "Primitives",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Programs.
         .executableTarget(name: "MLedgerCLI", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
+            "Primitives", "LedgerCrypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "Contracts", "Datasets", "RPC", "Node",
             "LedgerClient", "Audit", "Verification", "ModelSharing", "Registry", "ObjectStore",
             "Diagnostics", "Plot",
             "ONNX", "Translation",
@@ -213,7 +211,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ] + streamsProgramDependencies, swiftSettings: swiftSettings),
         .executableTarget(name: "MLedgerBench", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
+            "Primitives", "LedgerCrypto", "RLP", "Storage", "Trie", "EVM", "Chain", "ML", "COpenSSL", "CSecp256k1", "Contracts", "Datasets",
             "LedgerClient", "Node", "RPC", "Audit", "ModelSharing", "Registry", "ObjectStore", "Verification",
             "ONNX",
             "Training",  // `mledger-bench training`
@@ -226,32 +224,32 @@ let package = Package(
 
         // Tests: one target per module, plus the shared conformance vectors.
         .testTarget(name: "PrimitivesTests", dependencies: ["MLedgerTesting", "Primitives"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "KeccakWide", "Primitives"]),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto", "KeccakWide", "Primitives"]),
         .testTarget(name: "RLPTests", dependencies: ["MLedgerTesting", "RLP", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "TrieTests", dependencies: ["MLedgerTesting", "Trie", "Storage", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "EVMTests", dependencies: ["MLedgerTesting", "EVM", "Trie", "Crypto", "RLP", "Primitives"]),
-        .testTarget(name: "ChainTests", dependencies: ["MLedgerTesting", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie"]),
+        .testTarget(name: "TrieTests", dependencies: ["MLedgerTesting", "Trie", "Storage", "LedgerCrypto", "RLP", "Primitives"]),
+        .testTarget(name: "EVMTests", dependencies: ["MLedgerTesting", "EVM", "Trie", "LedgerCrypto", "RLP", "Primitives"]),
+        .testTarget(name: "ChainTests", dependencies: ["MLedgerTesting", "Chain", "LedgerCrypto", "RLP", "Primitives", "Storage", "Trie"]),
         .testTarget(name: "RPCTests", dependencies: [
             "MLedgerTesting",
-            "RPC", "Node", "Chain", "Crypto", "RLP", "Primitives", "Storage", "Trie",
+            "RPC", "Node", "Chain", "LedgerCrypto", "RLP", "Primitives", "Storage", "Trie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "RPC", "Chain", "EVM", "Crypto", "Primitives", "LedgerClient"]),
-        .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "Crypto", "Primitives"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "Crypto", "Primitives"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "RPC", "Chain", "EVM", "LedgerCrypto", "Primitives", "LedgerClient"]),
+        .testTarget(name: "ContractsTests", dependencies: ["MLedgerTesting", "Contracts", "LedgerCrypto", "Primitives"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["MLedgerTesting", "Datasets", "LedgerCrypto", "Primitives"]),
         .testTarget(name: "AuditTests", dependencies: [
-            "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "Crypto", "Primitives", "RLP", "Trie",
+            "Audit", "LedgerClient", "Node", "RPC", "Chain", "Contracts", "Datasets", "LedgerCrypto", "Primitives", "RLP", "Trie",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "VerificationTests", dependencies: [
-            "Verification", "LedgerClient", "Contracts", "Chain", "Crypto", "Primitives", "Node", "RPC", "Registry",
+            "Verification", "LedgerClient", "Contracts", "Chain", "LedgerCrypto", "Primitives", "Node", "RPC", "Registry",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ModelSharingTests", dependencies: [
-            "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
+            "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "LedgerCrypto",
             "Primitives", "Node", "RPC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -262,15 +260,18 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "Crypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "LedgerCrypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "AuthTests", dependencies: [
             "Auth", "ModelSharing",
+            .product(name: "JWTKit", package: "jwt-kit"),  // jwt-kit alone, beside MLedger's policy
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "ConformanceTests", dependencies: [
-            "Primitives", "Crypto", "RLP", "Storage", "Trie", "EVM", "Chain",
+            "Primitives", "LedgerCrypto", "RLP", "Storage", "Trie", "EVM", "Chain",
         ]),
 
         // Analysis libraries (issue 14): normality diagnostics and PNG charts, each on Foundation

@@ -1,5 +1,5 @@
 import Contracts
-import Crypto
+import LedgerCrypto
 import Datasets
 import Foundation
 import Primitives

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import LedgerClient
 import Primitives
 import RLP

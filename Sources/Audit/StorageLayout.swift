@@ -1,5 +1,5 @@
 import Contracts
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Storage positions of a record's variables, from the layout vyper reported for the committed

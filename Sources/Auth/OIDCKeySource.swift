@@ -47,7 +47,7 @@ public actor OIDCKeySource: VerificationKeySource {
         }
         let bytes = try await get(jwksURI!)
         let fresh: VerificationKeys
-        do { fresh = try VerificationKeys.from(jwksJSON: Data(bytes)) } catch {
+        do { fresh = try await VerificationKeys.from(jwksJSON: Data(bytes)) } catch {
             throw OIDCDiscoveryError("JWKS at \(jwksURI!): \(error)")
         }
         keys = fresh

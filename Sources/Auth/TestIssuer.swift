@@ -1,6 +1,6 @@
+import Crypto
 import CryptoExtras
 import Foundation
-import SwiftCrypto
 
 /// An in-memory issuer with one RS256, one ES256 and one EdDSA key, for the test suites and the
 /// benchmark (package access: not part of the node). Keys are generated fresh on every `make`.
@@ -21,13 +21,12 @@ package struct TestIssuer: Sendable {
             "ES256": ("\(kidPrefix)-es256", .es256(P256.Signing.PrivateKey())),
             "EdDSA": ("\(kidPrefix)-eddsa", .edDSA(Curve25519.Signing.PrivateKey())),
         ]
-        let jwks = try keys.values.sorted { $0.kid < $1.kid }.map { try $0.key.jwkJSON(kid: $0.kid) }
-        return TestIssuer(issuer: issuer, signingKeys: keys, jwksJSON: #"{"keys":[\#(jwks.joined(separator: ","))]}"#,
+        return TestIssuer(issuer: issuer, signingKeys: keys, jwksJSON: try SigningKey.jwksJSON(keys.values.sorted { $0.kid < $1.kid }),
                           rsaPublicKeyPEM: rsa.publicKey.pemRepresentation)
     }
 
-    package func verificationKeys() throws -> VerificationKeys {
-        try VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
+    package func verificationKeys() async throws -> VerificationKeys {
+        try await VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8))
     }
 
     /// Standard claims for `developer` of `company` with `roles`, valid around `now`.
@@ -38,25 +37,36 @@ package struct TestIssuer: Sendable {
          "iat": .number(now.rounded(.down)), "nbf": .number(now.rounded(.down)), "exp": .number((now + lifetime).rounded(.down))]
     }
 
-    package func sign(_ claims: [String: ClaimValue], algorithm: String) throws -> String {
+    package func sign(_ claims: [String: ClaimValue], algorithm: String) async throws -> String {
         guard let signer = signingKeys[algorithm] else { throw TestIssuerError("no \(algorithm) key") }
-        return try JWS.sign(TokenClaims(claims), key: signer.key, kid: signer.kid)
+        return try await signer.key.sign(TokenClaims(claims), kid: signer.kid)
     }
 
-    /// A bare signature check with swift-crypto over a token-sized message, no JOSE around it
-    /// (the benchmark's reference).
+    /// A bare swift-crypto signature check over a token-sized message, no JOSE around it (the
+    /// benchmark's reference).
     package func rawSignatureCheck(_ algorithm: String) throws -> @Sendable () -> Bool {
         guard let signer = signingKeys[algorithm] else { throw TestIssuerError("no \(algorithm) key") }
         let message = Array(repeating: UInt8(ascii: "a"), count: 400)
-        let signature = try signer.key.signature(for: message)
-        let verifier = try VerificationKeys.from(jwksJSON: Data(jwksJSON.utf8)).keys[signer.kid]!
-        return { verifier.isValidSignature(signature, for: message) }
+        switch signer.key {
+        case .rs256(let key):
+            let signature = try key.signature(for: message, padding: .insecurePKCS1v1_5)
+            let publicKey = key.publicKey
+            return { publicKey.isValidSignature(signature, for: message, padding: .insecurePKCS1v1_5) }
+        case .es256(let key):
+            let signature = try key.signature(for: message)
+            let publicKey = key.publicKey
+            return { publicKey.isValidSignature(signature, for: message) }
+        case .edDSA(let key):
+            let signature = try key.signature(for: message)
+            let publicKey = key.publicKey
+            return { publicKey.isValidSignature(signature, for: message) }
+        }
     }
 
     /// header.payload signed with HMAC-SHA256 under `secret` (the key-confusion attack).
     package static func hmacToken(header: String, claims: [String: ClaimValue], secret: [UInt8]) throws -> String {
         let input = try unsignedInput(header: header, claims: claims)
-        let mac = SwiftCrypto.HMAC<SwiftCrypto.SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: secret))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: secret))
         return input + "." + Base64URL.encode(Array(mac))
     }
 

@@ -1,6 +1,7 @@
+import Crypto
 import Foundation
+import JWTKit
 import Primitives
-import SwiftCrypto
 
 /// What a token must satisfy besides its signature.
 public struct TokenPolicy: Sendable, Equatable {
@@ -21,30 +22,6 @@ public struct TokenPolicy: Sendable, Equatable {
     }
 }
 
-/// Verification keys by `kid`, each bound to the one algorithm its type allows.
-public struct VerificationKeys: Sendable {
-    public let keys: [String: VerificationKey]
-
-    public init(keys: [String: VerificationKey]) { self.keys = keys }
-
-    public var algorithms: [String: String] { keys.mapValues(\.algorithm) }
-
-    /// The signing keys of a JWK set document (RS256, ES256 on P-256, EdDSA on Ed25519), each
-    /// read on its own: a key of another type, an encryption key (`"use": "enc"`, which Keycloak
-    /// also publishes) or a malformed one is skipped instead of failing the whole set.
-    public static func from(jwksJSON data: Data) throws -> VerificationKeys {
-        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let entries = document["keys"] as? [Any] else {
-            throw OIDCDiscoveryError("not a JWK set (no \"keys\" array)")
-        }
-        var keys: [String: VerificationKey] = [:]
-        for case let fields as [String: Any] in entries {
-            if let entry = VerificationKey.fromJWK(fields) { keys[entry.kid] = entry.key }
-        }
-        return VerificationKeys(keys: keys)
-    }
-}
-
 /// Where verification keys come from: a fixed set (the dev issuer, tests) or an OIDC issuer's
 /// JWKS (`OIDCKeySource`), which may refresh when a token names a `kid` it does not know.
 public protocol VerificationKeySource: Sendable {
@@ -62,8 +39,9 @@ public struct FixedKeySource: VerificationKeySource {
 }
 
 /// Verifies bearer tokens: structure, accepted algorithm, known `kid` whose key fits the
-/// algorithm, signature (swift-crypto), then issuer, audience and times, and finally maps the
-/// claims to a `Caller`. Every refusal names its rule.
+/// algorithm (MLedger's rules, checked first), the signature and the claims' decoding (jwt-kit,
+/// over swift-crypto), then issuer, audience and times, and finally maps the claims to a
+/// `Caller`. Every refusal names its rule.
 ///
 /// A token that passed is remembered (`VerifiedTokenCache`, by its SHA-256) until it expires:
 /// clients send the same token with every request, and a repeat costs a hash and a lookup
@@ -85,10 +63,10 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String) async throws(AccessDenied) -> Caller {
-        let digest = VerifiedTokenCache.Digest(SwiftCrypto.SHA256.hash(data: Array(token.utf8)))
+        let digest = VerifiedTokenCache.Digest(Crypto.SHA256.hash(data: Array(token.utf8)))
         if let remembered = cache.entry(for: digest) {
             guard now() <= remembered.caller.expires + policy.clockSkew else { throw .unauthorized("token expired") }
-            if let current = try? await keys.currentKeys(), current.keys[remembered.kid] != nil { return remembered.caller }
+            if let current = try? await keys.currentKeys(), current.algorithms[remembered.kid] != nil { return remembered.caller }
             cache.forget(digest)  // the key left the issuer's set: verify from scratch (and fail)
         }
         let (caller, kid) = try await verifyFully(token, fingerprint: digest.fingerprint)
@@ -101,6 +79,8 @@ public struct TokenVerifier: Sendable {
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw .unauthorized("malformed token (expected header.payload.signature)")
         }
+        // The header is read here with MLedger's strict reader (canonical base64url, duplicate
+        // members refused), so that the alg and kid checked below are the ones jwt-kit reads.
         guard let headerBytes = Base64URL.decode(Substring(parts[0])),
               case .object(let header)? = JSONValue.parse(headerBytes) else {
             throw .unauthorized("malformed token header")
@@ -115,25 +95,33 @@ public struct TokenVerifier: Sendable {
             throw AccessDenied(status: 503, reason: "issuer keys unavailable: \(error)")
         }
         let kid: String
-        if let named = header["kid"]?.stringValue {
+        switch header["kid"] {
+        case .string(let named)?:
             kid = named
-        } else if keySet.keys.count == 1, let only = keySet.keys.first {
-            kid = only.key  // a single-key issuer may leave kid out
-        } else {
+        case nil where keySet.algorithms.count == 1:
+            kid = keySet.algorithms.first!.key  // a single-key issuer may leave kid out (jwt-kit then takes its only key)
+        case nil:
             throw .unauthorized("token header has no kid")
+        case _?:
+            throw .unauthorized("malformed token header (kid is not a string)")
         }
-        if keySet.keys[kid] == nil, let refreshed = await keys.refreshedKeys(forUnknownKid: kid) { keySet = refreshed }
-        guard let key = keySet.keys[kid] else { throw .unauthorized("unknown signing key (kid \(kid))") }
-        guard key.algorithm == algorithm else {
-            throw .unauthorized("algorithm \(algorithm) does not match the \(key.algorithm) key \(kid)")
+        if keySet.algorithms[kid] == nil, let refreshed = await keys.refreshedKeys(forUnknownKid: kid) { keySet = refreshed }
+        // jwt-kit would verify a token naming an unknown kid with its first key, and would take
+        // the key's alg whatever the header says: both refused here first.
+        guard let keyAlgorithm = keySet.algorithms[kid] else { throw .unauthorized("unknown signing key (kid \(kid))") }
+        guard keyAlgorithm == algorithm else {
+            throw .unauthorized("algorithm \(algorithm) does not match the \(keyAlgorithm) key \(kid)")
         }
-        guard let signature = Base64URL.decode(Substring(parts[2])),
-              key.isValidSignature(signature, for: Array(token.utf8[..<parts[1].endIndex])) else {
+        guard Base64URL.decode(Substring(parts[2])) != nil else { throw .unauthorized("signature does not verify") }
+        let claims: TokenClaims
+        do {
+            claims = try await keySet.collection.verify(token, as: TokenClaims.self)
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw .unauthorized("malformed token payload")
+        } catch {
             throw .unauthorized("signature does not verify")
         }
-        guard let payload = Base64URL.decode(Substring(parts[1])), let claims = TokenClaims(json: payload) else {
-            throw .unauthorized("malformed token payload")
-        }
+        guard Base64URL.decode(Substring(parts[1])) != nil else { throw .unauthorized("malformed token payload") }
         return (try check(claims, fingerprint: fingerprint), kid)
     }
 
@@ -161,50 +149,6 @@ public struct TokenVerifier: Sendable {
 
     /// First 16 bytes of the token's SHA-256, hex: identifies a token in memory without keeping it.
     public static func fingerprint(_ token: String) -> String {
-        VerifiedTokenCache.Digest(SwiftCrypto.SHA256.hash(data: Array(token.utf8))).fingerprint
+        VerifiedTokenCache.Digest(Crypto.SHA256.hash(data: Array(token.utf8))).fingerprint
     }
-}
-
-/// Base64url without padding (RFC 7515 §2).
-public enum Base64URL {
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Decodes unpadded base64url; nil for padding, a character outside the alphabet, a length
-    /// that no byte string has (4k + 1), or non-zero bits left over in the last character (so
-    /// every byte string has exactly one accepted spelling). Runs over the UTF-8 bytes directly:
-    /// it is on the path of every authenticated request.
-    public static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
-        let utf8 = text.utf8
-        let count = utf8.count
-        guard count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in utf8 {
-            let value = alphabetValue[Int(character)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
-            }
-        }
-        guard accumulator == 0 else { return nil }
-        return out
-    }
-
-    /// 6-bit value of each byte of the base64url alphabet; 0xFF for every other byte.
-    private static let alphabetValue: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8.enumerated() {
-            table[Int(character)] = UInt8(index)
-        }
-        return table
-    }()
 }

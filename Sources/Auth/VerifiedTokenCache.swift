@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 import Primitives
-import SwiftCrypto
+import Crypto
 
 /// Tokens that passed every rule, by the SHA-256 of their text (the token itself is never kept),
 /// with the caller they map to and the `kid` that signed them.

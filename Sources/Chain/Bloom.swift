@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// The 2048-bit logs bloom of receipts and headers (Yellow Paper §4.3.1): every log sets

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// The accounts of `genesis/dev.json`. DEVELOPMENT ONLY: every private key here is public,

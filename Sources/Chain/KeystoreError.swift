@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 
 /// Why a keystore v3 file could not be read or written. Cases name the JSON field at fault
 /// (dotted path, e.g. `crypto.kdfparams.salt`). No case ever carries a passphrase or key bytes.

@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Transactions waiting for a block. Per sender they are kept by nonce: the run of nonces

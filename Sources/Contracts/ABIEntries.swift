@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// One input or output of a function, constructor or event.

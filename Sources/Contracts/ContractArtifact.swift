@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Why a compiled contract artifact could not be loaded.

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// MLedger's content commitment of a file: a binary Merkle tree, Keccak-256 throughout.

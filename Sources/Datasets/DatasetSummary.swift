@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// What a scan of a dataset file found: the fields a `DatasetRecord` holds, in plain values.

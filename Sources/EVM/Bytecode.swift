@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 
 /// Contract code with its hash and its jump-destination analysis, computed once and shared:
 /// the same `Bytecode` object is handed out for every account holding that code hash.

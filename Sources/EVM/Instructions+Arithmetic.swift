@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 
 // Arithmetic and hashing instructions whose gas depends on their operands.
 extension Frame {

@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 import RLP
 
 // Calls, contract creation and SELFDESTRUCT.

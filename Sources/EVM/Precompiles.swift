@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 
 /// The precompiled contracts at 0x01...0x0a. Each prices its input, fails with all gas consumed
 /// when the gas is short or the input invalid, and otherwise returns its output.

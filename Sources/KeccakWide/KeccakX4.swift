@@ -1,8 +1,8 @@
 /// Keccak-256 of four equally long messages at once, one message per 64-bit lane of a 256-bit
 /// vector: each Keccak-f[1600] operation runs on the four states together. This target alone is
 /// compiled for AVX-512 F + VL (Package.swift), whose vector rotate (`vprolq`) and three-input
-/// logic (`vpternlogq`) keep the lanes in vectors; `Crypto.Keccak256.hashChunks` calls it only
-/// after checking the CPU, and every result equals the scalar `Keccak256` (CryptoTests).
+/// logic (`vpternlogq`) keep the lanes in vectors; `LedgerCrypto.Keccak256.hashChunks` calls it only
+/// after checking the CPU, and every result equals the scalar `Keccak256` (LedgerCryptoTests).
 ///
 /// Why: a file's 64 KiB chunk leaves are independent hashes, and they are computed for every byte
 /// uploaded and checked for every byte downloaded; four at a time they cost well under half as much.
@@ -43,7 +43,7 @@ public enum KeccakX4 {
     }
 
     /// Keccak-f[1600]'s round constants for iota (FIPS 202 §3.2.5), one per round; the scalar
-    /// permutation in Crypto reads these too.
+    /// permutation in LedgerCrypto reads these too.
     public static let roundConstants: [UInt64] = [
         0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
         0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,

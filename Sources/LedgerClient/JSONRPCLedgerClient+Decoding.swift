@@ -1,5 +1,5 @@
 import Chain
-import Crypto
+import LedgerCrypto
 import Primitives
 import RPC
 

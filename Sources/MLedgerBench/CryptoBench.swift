@@ -1,6 +1,6 @@
 import COpenSSL
 import CSecp256k1
-import Crypto
+import LedgerCrypto
 import Foundation
 import Primitives
 

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Foundation
 import Primitives
 import RPC
@@ -147,7 +147,7 @@ struct NodeBench {
     private func checkStorage(_ workload: NodeBenchWorkload, control: NodeBenchHTTPClient, firstSlot: UInt64,
                               writer: [UInt8]) throws {
         let stored = try control.call("eth_getStorageAt", "[\"\(workload.contract)\",\"0x\(String(firstSlot, radix: 16))\",\"latest\"]")
-        let expected = try UInt256(bigEndian: Crypto.Secp256k1.address(ofPrivateKey: writer).bytes)
+        let expected = try UInt256(bigEndian: LedgerCrypto.Secp256k1.address(ofPrivateKey: writer).bytes)
         guard let text = stored.stringValue, (try? UInt256(hex: text)) == expected else {
             throw NodeBenchError.rpc("slot \(firstSlot) holds \(stored.serialized), expected the writer \(expected)")
         }

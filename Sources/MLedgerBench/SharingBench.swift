@@ -1,6 +1,6 @@
 import Primitives
 import Chain
-import Crypto
+import LedgerCrypto
 import Foundation
 import Hummingbird
 import LedgerClient

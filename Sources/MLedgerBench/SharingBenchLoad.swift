@@ -89,11 +89,9 @@ extension SharingBench {
     func latencyWithBearerTokens(service: ModelSharingService, logger: Logger, modelId: String,
                                  plain: (p99Milliseconds: Double, requestsPerSecond: Double)) throws {
         guard let wrk = Self.wrkPath else { return }
-        let issuer = try TestIssuer.make(issuer: "https://issuer.bench")
+        let (verifier, token) = try Self.bearerVerifierAndToken()
         var guarded = service
-        guarded.access = AccessConfiguration(authentication: .bearer(TokenVerifier(
-            policy: TokenPolicy(issuer: "https://issuer.bench", audience: "mledger"), keys: FixedKeySource(try issuer.verificationKeys()))))
-        let token = try issuer.sign(issuer.claims(company: "bench", developer: "bench", lifetime: 3_600), algorithm: "ES256")
+        guarded.access = AccessConfiguration(authentication: .bearer(verifier))
         let port = PortBox()
         let app = Application(router: guarded.makeRouter(),
                               configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "MLedger"),
@@ -107,6 +105,29 @@ extension SharingBench {
                reference: String(format: "without a token (run above) p99 %.2f ms: %.2fx (target <= 1.2x); %.0f vs %.0f req/s",
                                  plain.p99Milliseconds, guardedRun.p99Milliseconds / max(plain.p99Milliseconds, 1e-9),
                                  guardedRun.requestsPerSecond, plain.requestsPerSecond))
+    }
+
+    /// A verifier of a test issuer's keys and one ES256 token of it. The issuer's key set and
+    /// signing are async (jwt-kit's key collections are actors) and this benchmark runs on a plain
+    /// thread, which waits here.
+    static func bearerVerifierAndToken() throws -> (TokenVerifier, String) {
+        final class Outcome: @unchecked Sendable { var value: Result<(TokenVerifier, String), any Error>? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let issuer = try TestIssuer.make(issuer: "https://issuer.bench")
+                let verifier = TokenVerifier(policy: TokenPolicy(issuer: "https://issuer.bench", audience: "mledger"),
+                                             keys: FixedKeySource(try await issuer.verificationKeys()))
+                let token = try await issuer.sign(issuer.claims(company: "bench", developer: "bench", lifetime: 3_600), algorithm: "ES256")
+                outcome.value = .success((verifier, token))
+            } catch {
+                outcome.value = .failure(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.value!.get()
     }
 
     static var wrkPath: String? {

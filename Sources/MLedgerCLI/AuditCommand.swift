@@ -1,6 +1,6 @@
 import ArgumentParser
 import Audit
-import Crypto
+import LedgerCrypto
 import Foundation
 import LedgerClient
 import Primitives

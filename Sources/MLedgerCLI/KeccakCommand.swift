@@ -1,5 +1,5 @@
 import ArgumentParser
-import Crypto
+import LedgerCrypto
 import Foundation
 import Primitives
 

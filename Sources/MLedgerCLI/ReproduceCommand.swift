@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerClient
 import Primitives
-import Crypto
+import LedgerCrypto
 import Training
 
 /// `mledger reproduce`: re-runs the training recipe a ModelRecord anchors and compares the

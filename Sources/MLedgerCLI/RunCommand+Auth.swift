@@ -67,7 +67,7 @@ struct AuthOptions: ParsableArguments {
             guard let passphrase else { throw CommandFailure("--auth dev keeps its key encrypted under the node passphrase; set MLEDGER_PASSPHRASE") }
             let issuer = try DevIssuerKeyFile.load(dataDirectory: dataDirectory, passphrase: passphrase, create: true,
                                                    cost: dev ? .light : .standard)
-            return (TokenVerifier(policy: issuer.policy(mapping: mapping), keys: FixedKeySource(try issuer.verificationKeys())), issuer)
+            return (TokenVerifier(policy: issuer.policy(mapping: mapping), keys: FixedKeySource(try await issuer.verificationKeys())), issuer)
         default:
             return nil
         }

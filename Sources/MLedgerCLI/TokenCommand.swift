@@ -42,7 +42,7 @@ struct TokenCommand: AsyncParsableCommand {
                 roles.append(known)
             }
             let issuer = try DevIssuerKeyFile.load(dataDirectory: datadir, passphrase: try passphrase(), create: false, cost: .light)
-            print(try issuer.issue(company: company, developer: developer, roles: roles, ttl: seconds))
+            print(try await issuer.issue(company: company, developer: developer, roles: roles, ttl: seconds))
         }
 
         /// The node passphrase; a throw-away `--dev` chain's key opens with the public dev one.

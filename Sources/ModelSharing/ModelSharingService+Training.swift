@@ -1,5 +1,5 @@
 import Contracts
-import Crypto
+import LedgerCrypto
 import Foundation
 import Hummingbird
 import ObjectStore

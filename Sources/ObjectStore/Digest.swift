@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// SHA-256 and HMAC-SHA256 through OpenSSL, the two primitives SigV4 needs. Kept here rather
-/// than taken from MLedger's Crypto so that this module depends on nothing of the ledger.
+/// than taken from MLedger's LedgerCrypto so that this module depends on nothing of the ledger.
 package enum Digest {
     /// The SHA-256 of `data`.
     package static func sha256<C: Collection>(_ data: C) -> [UInt8] where C.Element == UInt8 {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The CPU's instruction-set flags as Linux reports them (`flags` in /proc/cpuinfo), read once:
-/// the wide kernels (ML's matrix product, Crypto's four-way Keccak) run only where their
+/// the wide kernels (ML's matrix product, LedgerCrypto's four-way Keccak) run only where their
 /// instructions exist. Elsewhere (other systems, other architectures) no flag is reported and the
 /// portable code runs.
 public enum CPUFlags {

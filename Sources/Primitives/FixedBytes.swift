@@ -44,7 +44,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A 20-byte account address. The text form with EIP-55 checksum lives in Crypto
+/// A 20-byte account address. The text form with EIP-55 checksum lives in LedgerCrypto
 /// (it needs Keccak-256); `description` here is lower-case hex.
 public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Big-endian: `hi` holds bytes 0..<4, `lo` bytes 4..<20.
@@ -67,7 +67,7 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(hi: h, mid: m, lo: l)
     }
 
-    /// From hex text (with or without 0x); the checksum is not checked here (see Crypto).
+    /// From hex text (with or without 0x); the checksum is not checked here (see LedgerCrypto).
     public init(hex: String) throws(HexError) { try self.init(bytes: Hex.decode(hex)) }
 
     /// The low 20 bytes of a 32-byte word (how the EVM and Keccak-derived addresses work).

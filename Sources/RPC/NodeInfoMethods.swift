@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Node identity and fee methods (web3_*, net_*, eth_chainId ...). On a gas-free chain the

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Merkle proofs in the form of EIP-1186 (`eth_getProof`): the RLP of every node on the key's

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// A trie whose keys are hashed with Keccak-256 before use, as Ethereum's state and storage

@@ -1,6 +1,6 @@
 import Chain
 import Contracts
-import Crypto
+import LedgerCrypto
 import LedgerClient
 import Primitives
 import RPC

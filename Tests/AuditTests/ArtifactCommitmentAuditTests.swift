@@ -1,6 +1,6 @@
 import Audit
 import Contracts
-import Crypto
+import LedgerCrypto
 import Datasets
 import Foundation
 import Primitives

@@ -1,6 +1,6 @@
 import Audit
 import Chain
-import Crypto
+import LedgerCrypto
 import LedgerClient
 import Primitives
 import RPC

@@ -1,7 +1,7 @@
 import Audit
 import Chain
 import Contracts
-import Crypto
+import LedgerCrypto
 import Foundation
 import LedgerClient
 import Primitives

@@ -1,6 +1,6 @@
 import Chain
 import Contracts
-import Crypto
+import LedgerCrypto
 import Datasets
 import Foundation
 import LedgerClient

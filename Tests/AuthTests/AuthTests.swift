@@ -14,14 +14,14 @@ import Testing
 
         /// The refusal of a token signed with `claims` by the issuer's `algorithm` key; nil if accepted.
         func refusal(_ claims: [String: ClaimValue], _ algorithm: String) async throws -> AccessDenied? {
-            let token = try issuer.sign(claims, algorithm: algorithm)
+            let token = try await issuer.sign(claims, algorithm: algorithm)
             return await AuthTests.refusal(verifier, token)
         }
     }
 
     static func fixture(audience: String? = "mledger", now: Double = Date().timeIntervalSince1970) async throws -> Fixture {
         let issuer = try TestIssuer.make(issuer: issuerURL)
-        let keys = FixedKeySource(try issuer.verificationKeys())
+        let keys = FixedKeySource(try await issuer.verificationKeys())
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: issuerURL, audience: audience), keys: keys, now: { now })
         return Fixture(issuer: issuer, verifier: verifier, now: now)
     }
@@ -33,7 +33,7 @@ import Testing
     @Test(arguments: ["RS256", "ES256", "EdDSA"])
     func acceptedAlgorithms(_ algorithm: String) async throws {
         let f = try await Self.fixture()
-        let token = try f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: algorithm)
+        let token = try await f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: algorithm)
         let caller = try await f.verifier.verify(token)
         #expect(caller.company == "acme")
         #expect(caller.developer == "alice")
@@ -69,7 +69,7 @@ import Testing
         let f = try await Self.fixture()
         // Another issuer's key with the same kid names: right shape, wrong key.
         let forger = try TestIssuer.make(issuer: Self.issuerURL)
-        let token = try forger.sign(f.issuer.claims(company: "acme", developer: "mallory", now: f.now), algorithm: algorithm)
+        let token = try await forger.sign(f.issuer.claims(company: "acme", developer: "mallory", now: f.now), algorithm: algorithm)
         #expect(await Self.refusal(f.verifier, token) == .unauthorized("signature does not verify"))
     }
 
@@ -97,7 +97,7 @@ import Testing
     @Test func algorithmMustMatchTheKeysType() async throws {
         let f = try await Self.fixture()
         // An ES256 signature presented as the RSA key's: refused before any signature check.
-        let token = try f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: "ES256")
+        let token = try await f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: "ES256")
         let parts = token.split(separator: ".")
         let header = Base64URL.encode(Array(#"{"alg":"ES256","kid":"test-rs256"}"#.utf8))
         #expect(await Self.refusal(f.verifier, "\(header).\(parts[1]).\(parts[2])") == .unauthorized("algorithm ES256 does not match the RS256 key test-rs256"))
@@ -117,7 +117,7 @@ import Testing
     @Test(arguments: ["RS256", "ES256", "EdDSA"])
     func payloadEditedAfterSigning(_ algorithm: String) async throws {
         let f = try await Self.fixture()
-        let token = try f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: algorithm)
+        let token = try await f.issuer.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: algorithm)
         let parts = token.split(separator: ".")
         let edited = try TestIssuer.unsignedInput(header: "{}", claims: f.issuer.claims(company: "globex", developer: "alice", now: f.now))
             .split(separator: ".")[1]
@@ -127,7 +127,7 @@ import Testing
     @Test func unknownKidRefused() async throws {
         let f = try await Self.fixture()
         let stranger = try TestIssuer.make(issuer: Self.issuerURL, kidPrefix: "stranger")
-        let token = try stranger.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: "ES256")
+        let token = try await stranger.sign(f.issuer.claims(company: "acme", developer: "alice", now: f.now), algorithm: "ES256")
         #expect(await Self.refusal(f.verifier, token) == .unauthorized("unknown signing key (kid stranger-es256)"))
     }
 
@@ -141,12 +141,12 @@ import Testing
     @Test func keycloakClaims() async throws {
         let f = try await Self.fixture()
         var claims = f.issuer.claims(company: "acme", developer: "alice", roles: ["offline_access", "mlaas-auditor"], now: f.now)
-        var caller = try await f.verifier.verify(try f.issuer.sign(claims, algorithm: "RS256"))
+        var caller = try await f.verifier.verify(try await f.issuer.sign(claims, algorithm: "RS256"))
         #expect(caller.roles == [.auditor] && !caller.canWrite)
 
         claims["organization"] = nil
         claims["groups"] = .array([.string("/staff"), .string("/companies/acme")])
-        caller = try await f.verifier.verify(try f.issuer.sign(claims, algorithm: "RS256"))
+        caller = try await f.verifier.verify(try await f.issuer.sign(claims, algorithm: "RS256"))
         #expect(caller.company == "acme")
 
         claims["groups"] = .array([.string("/companies/acme"), .string("/companies/globex")])
@@ -159,14 +159,14 @@ import Testing
         claims["realm_access"] = .object(["roles": .array([.string("offline_access")])])
         #expect(try await f.refusal(claims, "RS256")?.reason.hasPrefix("token carries no MLedger role") == true)
         claims["realm_access"] = .object(["roles": .array([.string("mlaas-admin")])])
-        caller = try await f.verifier.verify(try f.issuer.sign(claims, algorithm: "RS256"))
+        caller = try await f.verifier.verify(try await f.issuer.sign(claims, algorithm: "RS256"))
         #expect(caller.company == "acme" && caller.roles == [.admin] && caller.canWrite)
 
         // A configured claim.
         let tenantVerifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger", mapping: ClaimMapping(companyClaim: "tenant")),
-                                           keys: FixedKeySource(try f.issuer.verificationKeys()), now: { f.now })
+                                           keys: FixedKeySource(try await f.issuer.verificationKeys()), now: { f.now })
         claims["tenant"] = .string("initech")
-        caller = try await tenantVerifier.verify(try f.issuer.sign(claims, algorithm: "RS256"))
+        caller = try await tenantVerifier.verify(try await f.issuer.sign(claims, algorithm: "RS256"))
         #expect(caller.company == "initech")
     }
 
@@ -174,12 +174,12 @@ import Testing
         let (issuer, raw) = DevIssuer.generate()
         let reopened = try DevIssuer(rawPrivateKey: raw)
         #expect(reopened.kid == issuer.kid)
-        let verifier = TokenVerifier(policy: reopened.policy(), keys: FixedKeySource(try reopened.verificationKeys()))
-        let token = try issuer.issue(company: "acme", developer: "bob", roles: [.auditor], ttl: 3_600)
+        let verifier = TokenVerifier(policy: reopened.policy(), keys: FixedKeySource(try await reopened.verificationKeys()))
+        let token = try await issuer.issue(company: "acme", developer: "bob", roles: [.auditor], ttl: 3_600)
         let caller = try await verifier.verify(token)
         #expect(caller.company == "acme" && caller.developer == "bob" && caller.roles == [.auditor])
         #expect(issuer.jwksJSON.contains(#""kid":"\#(issuer.kid)""#) && !issuer.jwksJSON.contains(#""d":"#))
-        let expired = try issuer.issue(company: "acme", developer: "bob", roles: [.developer], ttl: 1,
+        let expired = try await issuer.issue(company: "acme", developer: "bob", roles: [.developer], ttl: 1,
                                              now: Date().timeIntervalSince1970 - 3_600)
         #expect(await Self.refusal(verifier, expired)?.reason == "token expired")
     }

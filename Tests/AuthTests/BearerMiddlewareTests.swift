@@ -13,7 +13,7 @@ import Testing
     @Test func identityComesFromTheTokenOnly() async throws {
         let issuer = try TestIssuer.make(issuer: "https://issuer.test")
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: "https://issuer.test", audience: "mledger"),
-                                     keys: FixedKeySource(try issuer.verificationKeys()))
+                                     keys: FixedKeySource(try await issuer.verificationKeys()))
         let auditPath = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: auditPath) }
         let audit = try AuditLog(logger: .init(label: "audit-test"), filePath: auditPath)
@@ -28,8 +28,8 @@ import Testing
         }
         router.post("/contract/:address/verify") { _, context -> String in "verified for \(context.identity?.company ?? "-")" }
 
-        let developer = try issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "ES256")
-        let auditor = try issuer.sign(issuer.claims(company: "acme", developer: "audrey", roles: ["mlaas-auditor"]), algorithm: "RS256")
+        let developer = try await issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "ES256")
+        let auditor = try await issuer.sign(issuer.claims(company: "acme", developer: "audrey", roles: ["mlaas-auditor"]), algorithm: "RS256")
         func bearer(_ token: String, json: Bool = false) -> HTTPFields {
             var fields: HTTPFields = [.authorization: "Bearer \(token)"]
             if json { fields[.contentType] = "application/json" }

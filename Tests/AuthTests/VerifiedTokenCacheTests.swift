@@ -15,8 +15,10 @@ import Testing
         init(_ keys: VerificationKeys) { self.keys = NIOLockedValueBox(keys) }
         func currentKeys() async throws -> VerificationKeys { keys.withLockedValue { $0 } }
         func refreshedKeys(forUnknownKid kid: String) async -> VerificationKeys? { nil }
-        func drop(algorithm: String) {
-            keys.withLockedValue { $0 = VerificationKeys(keys: $0.keys.filter { $0.value.algorithm != algorithm }) }
+        func drop(algorithm: String) async {
+            let current = keys.withLockedValue { $0 }
+            let reduced = await current.removing(kids: Set(current.algorithms.filter { $0.value == algorithm }.keys))
+            keys.withLockedValue { $0 = reduced }
         }
     }
 
@@ -26,10 +28,10 @@ import Testing
         let start = Date().timeIntervalSince1970
         let clock = NIOLockedValueBox(start)
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger"),
-                                     keys: FixedKeySource(try issuer.verificationKeys()), now: { clock.withLockedValue { $0 } })
+                                     keys: FixedKeySource(try await issuer.verificationKeys()), now: { clock.withLockedValue { $0 } })
         var claims = issuer.claims(company: "acme", developer: "alice", now: start)
         claims["exp"] = .number(start + 100)
-        let token = try issuer.sign(claims, algorithm: algorithm)
+        let token = try await issuer.sign(claims, algorithm: algorithm)
         #expect(try await verifier.verify(token).company == "acme")
         #expect(try await verifier.verify(token).company == "acme")  // from the cache
         clock.withLockedValue { $0 = start + 159 }  // within the 60 s skew
@@ -40,13 +42,13 @@ import Testing
 
     @Test func aRememberedTokenFailsOnceItsKeyLeavesTheSet() async throws {
         let issuer = try TestIssuer.make(issuer: Self.issuerURL)
-        let keys = RotatingKeys(try issuer.verificationKeys())
+        let keys = RotatingKeys(try await issuer.verificationKeys())
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger"), keys: keys)
-        let token = try issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "ES256")
-        let other = try issuer.sign(issuer.claims(company: "acme", developer: "bob"), algorithm: "RS256")
+        let token = try await issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "ES256")
+        let other = try await issuer.sign(issuer.claims(company: "acme", developer: "bob"), algorithm: "RS256")
         #expect(try await verifier.verify(token).developer == "alice")
         #expect(try await verifier.verify(other).developer == "bob")
-        keys.drop(algorithm: "ES256")
+        await keys.drop(algorithm: "ES256")
         let refusal = await AuthTests.refusal(verifier, token)
         #expect(refusal?.status == 401)
         #expect(refusal?.reason.hasPrefix("unknown signing key") == true)
@@ -56,8 +58,8 @@ import Testing
     @Test func refusalsAreNeverRemembered() async throws {
         let issuer = try TestIssuer.make(issuer: Self.issuerURL)
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger"),
-                                     keys: FixedKeySource(try issuer.verificationKeys()))
-        let token = try issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "RS256")
+                                     keys: FixedKeySource(try await issuer.verificationKeys()))
+        let token = try await issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "RS256")
         let parts = token.split(separator: ".")
         let edited = parts[0] + "." + Base64URL.encode(Array(#"{"iss":"\#(Self.issuerURL)","sub":"mallory"}"#.utf8)) + "." + parts[2]
         for _ in 0..<3 {
@@ -72,8 +74,8 @@ import Testing
     @Test func aSignatureSpelledWithSpareBitsIsRefused() async throws {
         let issuer = try TestIssuer.make(issuer: Self.issuerURL)
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger"),
-                                     keys: FixedKeySource(try issuer.verificationKeys()))
-        let token = try issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "EdDSA")
+                                     keys: FixedKeySource(try await issuer.verificationKeys()))
+        let token = try await issuer.sign(issuer.claims(company: "acme", developer: "alice"), algorithm: "EdDSA")
         #expect(try await verifier.verify(token).developer == "alice")
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         let last = token.last!
@@ -86,9 +88,10 @@ import Testing
     @Test func aFullTableStillAnswersEveryToken() async throws {
         let issuer = try TestIssuer.make(issuer: Self.issuerURL)
         let verifier = TokenVerifier(policy: TokenPolicy(issuer: Self.issuerURL, audience: "mledger"),
-                                     keys: FixedKeySource(try issuer.verificationKeys()), cacheCapacity: 2)
+                                     keys: FixedKeySource(try await issuer.verificationKeys()), cacheCapacity: 2)
         let developers = (0..<7).map { "dev-\($0)" }
-        let tokens = try developers.map { try issuer.sign(issuer.claims(company: "acme", developer: $0), algorithm: "ES256") }
+        var tokens: [String] = []
+        for developer in developers { tokens.append(try await issuer.sign(issuer.claims(company: "acme", developer: developer), algorithm: "ES256")) }
         for _ in 0..<2 {
             for (token, developer) in zip(tokens, developers) {
                 #expect(try await verifier.verify(token).developer == developer)

@@ -1,6 +1,6 @@
 import MLedgerTesting
 import Chain
-import Crypto
+import LedgerCrypto
 import Primitives
 
 /// Deterministic generator for fuzz tests (SplitMix64), so every run sees the same inputs.

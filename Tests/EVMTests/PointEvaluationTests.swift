@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import EVM
 import Primitives
 import Testing

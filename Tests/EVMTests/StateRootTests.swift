@@ -1,5 +1,5 @@
 import MLedgerTesting
-import Crypto
+import LedgerCrypto
 import EVM
 import Primitives
 import RLP

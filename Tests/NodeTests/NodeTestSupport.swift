@@ -1,5 +1,5 @@
 import Chain
-import Crypto
+import LedgerCrypto
 import EVM
 import Foundation
 import Node
@@ -69,5 +69,5 @@ enum NodeTestSupport {
 
 /// Addresses of private keys.
 enum Secp256k1Address {
-    static func of(_ key: [UInt8]) throws -> Address { try Crypto.Secp256k1.address(ofPrivateKey: key) }
+    static func of(_ key: [UInt8]) throws -> Address { try LedgerCrypto.Secp256k1.address(ofPrivateKey: key) }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import LedgerCrypto
 import Diagnostics
 import Foundation
 import ML

@@ -1,6 +1,6 @@
 import MLedgerTesting
 import Foundation
-import Crypto
+import LedgerCrypto
 import Primitives
 import Storage
 import Testing

@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 
 /// An in-memory world state: the pre-state of a state test, a benchmark, or a unit test.
 public final class MemoryBackend: StateBackend, StorageProbe {

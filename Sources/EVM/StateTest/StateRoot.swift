@@ -1,5 +1,5 @@
 import Primitives
-import Crypto
+import LedgerCrypto
 import RLP
 
 /// Merkle-Patricia root of a key/value set, built in one pass over the sorted keys (no node

@@ -1,6 +1,6 @@
 import Foundation
 import Primitives
-import Crypto
+import LedgerCrypto
 
 /// Why a state test file cannot be read.
 public enum StateTestError: Error, CustomStringConvertible {
