@@ -176,7 +176,7 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .testTarget(name: "OnlineLearningTests", dependencies: [
             "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
-            "LedgerCrypto", "Primitives", "Node", "RPC", "Diagnostics",
+            "LedgerCrypto", "Primitives", "Node", "RPC", "Diagnostics", "DevStack",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End of online learning.
@@ -217,10 +217,16 @@ let package = Package(
             "Training",  // `mledger-bench training`
             "Auth",  // `mledger-bench auth`
             "OnlineLearning",  // `mledger-bench ol-serve`
+            "DevStack",  // the REST benchmarks' in-process node
         ] + streamsBenchDependencies, swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
         .target(name: "MLedgerTesting", path: "Sources/MLedgerTesting"),
+        // A throw-away dev chain with model sharing over it, for the service tests and benchmarks.
+        .target(name: "DevStack", dependencies: [
+            "ModelSharing", "Verification", "Registry", "ObjectStore", "LedgerClient", "Node", "Chain",
+            .product(name: "Hummingbird", package: "hummingbird"),  // brings swift-log
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Tests: one target per module, plus the shared conformance vectors.
         .testTarget(name: "PrimitivesTests", dependencies: ["MLedgerTesting", "Primitives"]),
@@ -250,7 +256,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ModelSharingTests", dependencies: [
             "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "LedgerCrypto",
-            "Primitives", "Node", "RPC",
+            "Primitives", "Node", "RPC", "DevStack",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

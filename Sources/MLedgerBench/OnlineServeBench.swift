@@ -1,9 +1,10 @@
 import Chain
+import DevStack
 import Foundation
-import ML
 import Hummingbird
 import LedgerClient
 import Logging
+import ML
 import ModelSharing
 import Node
 import ObjectStore
@@ -66,10 +67,10 @@ final class OnlineServeBench: @unchecked Sendable {
 
     func run() throws {
         print("== ol-serve ==")
-        let bench = try BenchSharingStack(name: "ol-serve", genesisPath: "genesis/dev.json")
+        let bench = try DevSharingStack.bench("ol-serve", genesisPath: "genesis/dev.json")
         defer { bench.close() }
-        let (sharing, logger) = (bench.service, bench.logger)
-        let hub = OnlineLearningHub(dataDirectory: bench.root, sharing: sharing, logger: logger)
+        let (sharing, logger) = (bench.service, benchLogger)
+        let hub = OnlineLearningHub(dataDirectory: bench.directory, sharing: sharing, logger: logger)
         let declaration = #"{"name": "bench", "organization_id": "bench", "batch": {"hours": 12}, "transformer": {"lateness_seconds": 0}}"#
         let service = try blocking { try await hub.declare(try OnlineServiceSpec(json: JSONValue.parse(Array(declaration.utf8))!)) }
         try blocking {

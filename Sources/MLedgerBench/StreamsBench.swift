@@ -1,3 +1,4 @@
+import DevStack
 import Foundation
 import Kafka
 import MLedgerTesting
@@ -69,9 +70,9 @@ struct StreamsBench {
         let payloads = payloads()
         let bytes = payloads.reduce(0) { $0 + $1.count }
         print("ol ingest: \(messages) messages × \(readingsPerMessage) readings (\(bytes / messages) bytes a message), loopback")
-        let stack = try BenchSharingStack(name: "ol-ingest", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
+        let stack = try DevSharingStack.bench("ol-ingest", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
         defer { stack.close() }
-        let hub = OnlineLearningHub(dataDirectory: stack.root, sharing: stack.service, logger: stack.logger)
+        let hub = OnlineLearningHub(dataDirectory: stack.directory, sharing: stack.service, logger: benchLogger)
         let alone = try await service(hub, "alone")
         let started = Date()
         for payload in payloads { await alone.ingest(payload: payload, source: "bench", position: nil) }
