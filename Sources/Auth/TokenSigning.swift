@@ -56,8 +56,18 @@ package enum SigningKey: Sendable {
     }
 }
 
-/// jwt-kit checks no claim of MLedger's tokens: `TokenVerifier` applies the issuer, audience and
-/// time rules itself, with the configured skew and a reason for each refusal.
+/// Claims as jwt-kit signs them (the dev and test issuers). jwt-kit checks no claim of
+/// MLedger's tokens: `TokenVerifier` applies the issuer, audience and time rules itself, with the
+/// configured skew and a reason for each refusal.
 extension TokenClaims: JWTPayload {
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// What `TokenVerifier` asks jwt-kit to decode after the signature check: nothing. The claims are
+/// read by MLedger's own JSON reader (`TokenClaims(json:)`), several times faster than Codable
+/// into `ClaimValue` (whose every failed type probe builds an error), with exact numbers.
+struct ClaimsReadByMLedger: JWTPayload {
+    init(from decoder: any Decoder) throws {}
+    func encode(to encoder: any Encoder) throws {}
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

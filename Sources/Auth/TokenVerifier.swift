@@ -39,9 +39,9 @@ public struct FixedKeySource: VerificationKeySource {
 }
 
 /// Verifies bearer tokens: structure, accepted algorithm, known `kid` whose key fits the
-/// algorithm (MLedger's rules, checked first), the signature and the claims' decoding (jwt-kit,
-/// over swift-crypto), then issuer, audience and times, and finally maps the claims to a
-/// `Caller`. Every refusal names its rule.
+/// algorithm (MLedger's rules, checked first), the signature (jwt-kit, over swift-crypto), then
+/// the claims (MLedger's JSON reader): issuer, audience and times, and finally maps the claims
+/// to a `Caller`. Every refusal names its rule.
 ///
 /// A token that passed is remembered (`VerifiedTokenCache`, by its SHA-256) until it expires:
 /// clients send the same token with every request, and a repeat costs a hash and a lookup
@@ -113,15 +113,16 @@ public struct TokenVerifier: Sendable {
             throw .unauthorized("algorithm \(algorithm) does not match the \(keyAlgorithm) key \(kid)")
         }
         guard Base64URL.decode(Substring(parts[2])) != nil else { throw .unauthorized("signature does not verify") }
-        let claims: TokenClaims
         do {
-            claims = try await keySet.collection.verify(token, as: TokenClaims.self)
+            _ = try await keySet.collection.verify(token, as: ClaimsReadByMLedger.self)
         } catch let error as JWTError where error.errorType == .malformedToken {
             throw .unauthorized("malformed token payload")
         } catch {
             throw .unauthorized("signature does not verify")
         }
-        guard Base64URL.decode(Substring(parts[1])) != nil else { throw .unauthorized("malformed token payload") }
+        guard let payload = Base64URL.decode(Substring(parts[1])), let claims = TokenClaims(json: payload) else {
+            throw .unauthorized("malformed token payload")
+        }
         return (try check(claims, fingerprint: fingerprint), kid)
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// `auth`: bearer-token verifications per second on one core with the keys cached. "first use":
 /// the whole verification (MLedger's structure, algorithm and kid checks, jwt-kit's signature
-/// check and claims decoding, claim rules, caller mapping; the verified-token cache off), beside
+/// check, MLedger's claims reading and rules, caller mapping; the verified-token cache off), beside
 /// a bare swift-crypto signature check of the same algorithm measured in the same run. "per request": the same
 /// token again, as clients send it (SHA-256 of the token, cache hit, expiry and kid re-checked).
 func runAuthBenchmarks() {
