@@ -73,16 +73,7 @@ final class OnlineServeBench: @unchecked Sendable {
         let hub = OnlineLearningHub(dataDirectory: bench.directory, sharing: sharing, logger: logger)
         let declaration = #"{"name": "bench", "organization_id": "bench", "batch": {"hours": 12}, "transformer": {"lateness_seconds": 0}}"#
         let service = try blocking { try await hub.declare(try OnlineServiceSpec(json: JSONValue.parse(Array(declaration.utf8))!)) }
-        try blocking {
-            for hour in 0..<400 {
-                let level = 5 + 4 * sin(Double(hour % 24) / 24 * 2 * Double.pi)
-                let reading = "{\"timestamp\": \(hour * 3600), \"voltage\": [230, 230, 230], \"current\": [\(level), \(level), \(level)], \"power_factor\": [1, 1, 1]}"
-                await service.ingest(payload: Array(reading.utf8), source: "http", position: nil)
-                await service.waitForTraining()
-                if service.serving.model != nil { return }
-            }
-            throw NodeBenchError.setup("no snapshot after 400 hours")
-        }
+        _ = try blocking { try await feedUntilFirstSnapshot(service) }
         guard let model = service.serving.model else { throw NodeBenchError.setup("no serving model") }
         let window = (0..<36).map { 1000 + 500 * sin(Double($0) / 24 * 2 * Double.pi) }
 
