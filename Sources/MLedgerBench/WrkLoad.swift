@@ -1,4 +1,5 @@
 import Foundation
+import MLedgerTesting
 
 /// A load run of Debian's `wrk` (a C load generator with its own event loops: far less CPU per
 /// request than one client thread per connection, which matters on a 2-core machine where the
@@ -37,17 +38,10 @@ struct WrkLoad {
             arguments += ["-s", file.path]
         }
         defer { if let script { try? FileManager.default.removeItem(at: script) } }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + [url]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let finished = try ChildProcess.run(executable, arguments + [url])
+        let output = finished.output
         // wrk counts non-2xx answers separately: any of them makes the figure meaningless.
-        guard process.terminationStatus == 0, !output.contains("Non-2xx"),
+        guard finished.status == 0, !output.contains("Non-2xx"),
               let p50 = Self.value(output, prefix: "50%"), let p99 = Self.value(output, prefix: "99%"),
               let rate = Self.value(output, prefix: "Requests/sec:") else {
             throw NodeBenchError.transport("wrk \(url) failed:\n\(output)")

@@ -30,18 +30,9 @@ public struct TestCertificates: Sendable {
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BrokerProcess.Failure.didNotStart("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+        let finished = try ChildProcess.run(executable, arguments, in: directory)
+        guard finished.status == 0 else {
+            throw BrokerProcess.Failure.didNotStart("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(finished.output)")
         }
     }
 
