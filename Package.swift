@@ -265,7 +265,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives", "MLedgerTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "LedgerCrypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "AuthTests", dependencies: [
