@@ -141,6 +141,7 @@ let package = Package(
         // served after their bytes check out against the chain. Mounts the verification routes.
         .target(name: "ModelSharing", dependencies: [
             "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "LedgerCrypto", "Primitives", "RPC", "Auth",
+            "Chain",  // SecretBox seals the object store's secret files
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["README.md"], swiftSettings: swiftSettings),

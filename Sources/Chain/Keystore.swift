@@ -49,20 +49,7 @@ public enum Keystore {
         // geth writes "crypto"; files from early wallets use "Crypto".
         let crypto = try root.has("crypto") ? root.object("crypto") : root.object("Crypto")
 
-        let cipher = try crypto.string("cipher")
-        guard cipher == "aes-128-ctr" else { throw .unsupportedCipher(cipher) }
-        let iv = try crypto.object("cipherparams").hexBytes("iv", count: 16)
-        let ciphertext = try crypto.hexBytes("ciphertext")
-        let mac = try crypto.hexBytes("mac", count: 32)
-
-        let derived = try deriveKey(crypto: crypto, passphrase: Array(passphrase.utf8))
-        let expectedMAC = Keccak256.hash(Array(derived[16..<32]) + ciphertext).bytes
-        guard constantTimeEqual(expectedMAC, mac) else { throw .wrongPassphrase }
-
-        let privateKey: [UInt8]
-        do {
-            privateKey = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: ciphertext)
-        } catch { throw .cryptography(error) }
+        let privateKey = try openCrypto(crypto, passphrase: passphrase)
         guard let address = try? Secp256k1.address(ofPrivateKey: privateKey) else { throw .invalidPrivateKey }
         if root.has("address") {
             let declared = try root.string("address")
@@ -129,6 +116,47 @@ public enum Keystore {
         return difference == 0
     }
 
+    /// Checks the MAC of a `crypto` object and decrypts its ciphertext.
+    static func openCrypto(_ crypto: KeystoreJSON, passphrase: String) throws(KeystoreError) -> [UInt8] {
+        let cipher = try crypto.string("cipher")
+        guard cipher == "aes-128-ctr" else { throw .unsupportedCipher(cipher) }
+        let iv = try crypto.object("cipherparams").hexBytes("iv", count: 16)
+        let ciphertext = try crypto.hexBytes("ciphertext")
+        let mac = try crypto.hexBytes("mac", count: 32)
+
+        let derived = try deriveKey(crypto: crypto, passphrase: Array(passphrase.utf8))
+        let expectedMAC = Keccak256.hash(Array(derived[16..<32]) + ciphertext).bytes
+        guard constantTimeEqual(expectedMAC, mac) else { throw .wrongPassphrase }
+        do {
+            return try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: ciphertext)
+        } catch { throw .cryptography(error) }
+    }
+
+    /// A `crypto` object holding `plaintext` under `passphrase`: scrypt with `cost`, fresh random
+    /// salt (32 bytes) and IV (16 bytes), AES-128-CTR, Keccak MAC.
+    static func sealCrypto(_ plaintext: [UInt8], passphrase: String, cost: ScryptCost) throws(KeystoreError) -> JSONValue {
+        let salt: [UInt8], iv: [UInt8], derived: [UInt8], ciphertext: [UInt8]
+        do {
+            salt = try SecureRandom.bytes(32)
+            iv = try SecureRandom.bytes(16)
+            derived = try Scrypt.derive(password: Array(passphrase.utf8), salt: salt,
+                                        n: cost.n, r: cost.r, p: cost.p, length: derivedKeyLength)
+            ciphertext = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: plaintext)
+        } catch { throw .cryptography(error) }
+        let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext).bytes
+        return [
+            "cipher": "aes-128-ctr",
+            "ciphertext": .string(Hex.encode(ciphertext, prefix: false)),
+            "cipherparams": ["iv": .string(Hex.encode(iv, prefix: false))],
+            "kdf": "scrypt",
+            "kdfparams": [
+                "dklen": .int(derivedKeyLength), "n": .int(cost.n), "p": .int(cost.p), "r": .int(cost.r),
+                "salt": .string(Hex.encode(salt, prefix: false)),
+            ],
+            "mac": .string(Hex.encode(mac, prefix: false)),
+        ]
+    }
+
     // MARK: Encrypting
 
     /// A new keystore v3 document for `privateKey` under `passphrase`: scrypt with `cost`,
@@ -137,28 +165,9 @@ public enum Keystore {
     public static func encrypt(privateKey: [UInt8], passphrase: String,
                                cost: ScryptCost = .standard) throws(KeystoreError) -> (json: Data, address: Address) {
         guard let address = try? Secp256k1.address(ofPrivateKey: privateKey) else { throw .invalidPrivateKey }
-        let salt: [UInt8], iv: [UInt8], derived: [UInt8], ciphertext: [UInt8]
-        do {
-            salt = try SecureRandom.bytes(32)
-            iv = try SecureRandom.bytes(16)
-            derived = try Scrypt.derive(password: Array(passphrase.utf8), salt: salt,
-                                        n: cost.n, r: cost.r, p: cost.p, length: derivedKeyLength)
-            ciphertext = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: privateKey)
-        } catch { throw .cryptography(error) }
-        let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext).bytes
         let document: JSONValue = [
             "address": .string(Hex.encode(address.bytes, prefix: false)),
-            "crypto": [
-                "cipher": "aes-128-ctr",
-                "ciphertext": .string(Hex.encode(ciphertext, prefix: false)),
-                "cipherparams": ["iv": .string(Hex.encode(iv, prefix: false))],
-                "kdf": "scrypt",
-                "kdfparams": [
-                    "dklen": .int(derivedKeyLength), "n": .int(cost.n), "p": .int(cost.p), "r": .int(cost.r),
-                    "salt": .string(Hex.encode(salt, prefix: false)),
-                ],
-                "mac": .string(Hex.encode(mac, prefix: false)),
-            ],
+            "crypto": try sealCrypto(privateKey, passphrase: passphrase, cost: cost),
             "id": .string(UUID().uuidString.lowercased()),
             "version": 3,
         ]

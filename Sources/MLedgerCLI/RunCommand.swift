@@ -130,7 +130,8 @@ struct RunCommand: AsyncParsableCommand {
             let store: any ObjectStore
             do {
                 objects = try ObjectStoreConfiguration.fromEnvironment()
-                store = try objects.makeStore(dataDirectory: directory)
+                // Per-company S3 keys are sealed under the node passphrase, like the company keys.
+                store = try objects.makeStore(dataDirectory: directory, secrets: SecretBox(passphrase: passphrase, cost: dev ? .light : .standard))
             } catch { throw CommandFailure("object store: \(error)") }
             logger.info("model sharing: \(objects)")
             var sharing = ModelSharingService(

@@ -20,15 +20,16 @@ public enum ObjectStoreConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// The store over `dataDirectory`; S3 keeps its per-company keys in
-    /// `<dataDirectory>/s3-credentials.json`.
-    public func makeStore(dataDirectory: String) throws -> any ObjectStore {
+    /// `<dataDirectory>/s3-credentials.json`, sealed by `secrets` when given (the node passes its
+    /// passphrase's sealer; tests may keep the file plain).
+    public func makeStore(dataDirectory: String, secrets: (any SecretFileSealer)? = nil) throws -> any ObjectStore {
         switch self {
         case .file:
             return FileObjectStore(dataDirectory: dataDirectory)
         case .s3(let settings):
             let provisioner: any S3IdentityProvisioner = settings.seaweedFSFiler.map { SeaweedFSFilerProvisioner(filerURL: $0) }
                 ?? NoProvisioning()
-            let keys = try NodeS3Credentials(file: dataDirectory + "/s3-credentials.json", provisioner: provisioner)
+            let keys = try NodeS3Credentials(file: dataDirectory + "/s3-credentials.json", provisioner: provisioner, sealer: secrets)
             return S3ObjectStore(endpoint: settings.endpoint, admin: settings.admin, credentials: keys)
         }
     }

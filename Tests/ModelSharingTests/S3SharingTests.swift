@@ -1,6 +1,7 @@
 import LedgerCrypto
 import Foundation
 import AsyncHTTPClient
+import Chain
 import HummingbirdTesting
 import NIOCore
 import ModelSharing
@@ -92,6 +93,52 @@ struct S3SharingTests {
 struct S3InjectedFailure: Error {}
 
 extension S3SharingTests {
+    @Test func perCompanyKeysAreSealedUnderTheNodePassphraseAndPlainFilesMigrate() async throws {
+        guard case .s3(let settings) = try ObjectStoreConfiguration.fromEnvironment(), let filer = settings.seaweedFSFiler else {
+            throw S3NotConfigured()
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-sealed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("s3-credentials.json").path
+        let company = "sealed-\(UUID().uuidString.prefix(6).lowercased())"
+        // An older node's plain file.
+        let plain = try NodeS3Credentials(file: file, provisioner: SeaweedFSFilerProvisioner(filerURL: filer))
+        let made = try #require(try await plain.credentials(for: company, create: true))
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self).contains(made.secretKey))
+
+        // Opened with the node passphrase: sealed in place, same keys, the secret gone from the file.
+        let box = SecretBox(passphrase: "node passphrase", cost: .light)
+        let sealed = try NodeS3Credentials(file: file, provisioner: NoProvisioning(), sealer: box)
+        #expect(try await sealed.credentials(for: company, create: false) == made)
+        let onDisk = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(SecretBox.isSealed(onDisk))
+        #expect(!String(decoding: onDisk, as: UTF8.self).contains(made.secretKey))
+        #expect(!String(decoding: onDisk, as: UTF8.self).contains(made.accessKey))
+
+        // The store the node makes reads them back, and the S3 server still takes them.
+        let store = try ObjectStoreConfiguration.s3(settings).makeStore(dataDirectory: directory.path, secrets: box)
+        let location = try ObjectLocation(company: company, key: "models/sealed/weights.bin")
+        let payload = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let upload = try await store.beginUpload(location)
+        try await upload.write(payload[...])
+        #expect(try await upload.commit() == Int64(payload.count))
+        var fetched = [UInt8]()
+        let reader = try await store.read(location)
+        while let piece = try await reader.next(maxBytes: 1 << 16) { fetched += piece }
+        #expect(fetched == payload)
+        try await store.delete(location)
+
+        // Another passphrase cannot open the file, and the refusal carries no key.
+        do {
+            _ = try NodeS3Credentials(file: file, provisioner: NoProvisioning(), sealer: SecretBox(passphrase: "wrong", cost: .light))
+            Issue.record("a wrong passphrase opened the sealed keys")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("node passphrase") && !text.contains(made.secretKey), "\(text)")
+        }
+    }
+
     /// Multipart uploads still open in a company's bucket (ListMultipartUploads, admin identity).
     /// Not `sweepIncomplete()`: that would abort other suites' uploads on the shared server.
     static func openUploads(_ company: String) async throws -> [String] {
