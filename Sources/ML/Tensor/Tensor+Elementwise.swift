@@ -108,6 +108,23 @@ extension Tensor {
         }
     }
 
+    /// Adds `row` (the size of the last dimension) to every row in place: `self + row` without
+    /// a new buffer (a bias added to a product), the same additions.
+    public mutating func addToEveryRow(_ row: Tensor) {
+        let inner = row.count
+        precondition(inner > 0 && shape.last == inner, "add a row of \(row.shape) to \(shape)")
+        scalars.withUnsafeMutableBufferPointer { p in
+            row.scalars.withUnsafeBufferPointer { q in
+                guard let target = p.baseAddress, let source = q.baseAddress else { return }
+                var base = 0
+                while base < p.count {
+                    Tensor.addInPlace(target + base, source, count: inner)
+                    base += inner
+                }
+            }
+        }
+    }
+
     /// Sums a broadcast result back down to `target`, the shape of the operand that was
     /// broadcast (the gradient rule of broadcasting). Sums run in ascending index order.
     public func summed(toShape target: [Int]) -> Tensor {
