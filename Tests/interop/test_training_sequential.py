@@ -131,6 +131,25 @@ def torch_mlp(weights) -> torch.nn.Sequential:
     return model
 
 
+def follow_loss_curve(model, curve, epochs: int, train, validation):
+    """Full-batch Adam (lr 0.01, PyTorch's defaults otherwise) in torch from the same start: each
+    epoch's training loss (before its step) and validation loss (after it) must match MLedger's
+    logged curve. The log prints 6 decimals; float32 summation order adds a little more."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = torch.nn.MSELoss()
+    for epoch in range(1, epochs + 1):
+        optimizer.zero_grad()
+        loss = loss_fn(model(train[0]), train[1])
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            val = loss_fn(model(validation[0]), validation[1]).item()
+        ours_train, ours_val = curve[epoch]
+        assert abs(loss.item() - ours_train) <= 2e-6 + 1e-4 * abs(ours_train), (epoch, loss.item(), ours_train)
+        assert abs(val - ours_val) <= 2e-6 + 1e-4 * abs(ours_val), (epoch, val, ours_val)
+    assert curve[epochs][0] < 0.5 * curve[1][0], curve
+
+
 def address_of(api: str, model_id: str) -> str:
     return Web3.to_checksum_address(requests.get(f"{api}/model/{model_id}/metadata", timeout=30).json()["contract_address"])
 
@@ -152,20 +171,8 @@ def test_sequential_mlp_matches_pytorch_and_reproduces(api, tmp_path):
     train_x, train_y = torch.from_numpy(values[:-validation, :3]), torch.from_numpy(values[:-validation, 3:])
     val_x, val_y = torch.from_numpy(values[-validation:, :3]), torch.from_numpy(values[-validation:, 3:])
     model = torch_mlp(initial_mlp(13, [3, 16, 1]))
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.nn.MSELoss()
-    for epoch in range(1, 26):
-        optimizer.zero_grad()
-        loss = loss_fn(model(train_x), train_y)
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            val = loss_fn(model(val_x), val_y).item()
-        ours_train, ours_val = curve[epoch]
-        # The log prints 6 decimals; float32 summation order adds a little more.
-        assert abs(loss.item() - ours_train) <= 2e-6 + 1e-4 * abs(ours_train), (epoch, loss.item(), ours_train)
-        assert abs(val - ours_val) <= 2e-6 + 1e-4 * abs(ours_val), (epoch, val, ours_val)
-    assert curve[25][0] < 0.5 * curve[1][0], curve
+    follow_loss_curve(model, curve, 25, (train_x, train_y), (val_x, val_y))
 
     # The final weights MLedger stored, run forward in torch: MLedger's validation loss within 1e-5.
     weights_file = requests.get(f"{api.api}/model/{model_id}", timeout=60)
@@ -270,19 +277,8 @@ def test_sequential_recurrent_matches_pytorch(api, tmp_path, kind, hidden, layer
     head_weight = generator.uniform_tensor((1, hidden), head_bound)
     head_bias = generator.uniform_tensor((1,), head_bound)
     model = RecurrentThenLinear(kind, 2, hidden, layers).load(recurrent, head_weight, head_bias)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.nn.MSELoss()
-    for epoch in range(1, epochs + 1):
-        optimizer.zero_grad()
-        loss = loss_fn(model(train_x), train_y)
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            val = loss_fn(model(val_x), val_y).item()
-        ours_train, ours_val = curve[epoch]
-        assert abs(loss.item() - ours_train) <= 2e-6 + 1e-4 * abs(ours_train), (kind, epoch, loss.item(), ours_train)
-        assert abs(val - ours_val) <= 2e-6 + 1e-4 * abs(ours_val), (kind, epoch, val, ours_val)
-    assert curve[epochs][0] < 0.5 * curve[1][0], curve
+    follow_loss_curve(model, curve, epochs, (train_x, train_y), (val_x, val_y))
 
     weights_file = requests.get(f"{api.api}/model/{model_id}", timeout=60)
     assert weights_file.status_code == 200
