@@ -216,7 +216,7 @@ def series_table(rows: int = 160):
     x1 = np.sin(t / 5) + 0.1 * rng.standard_normal(rows)
     x2 = rng.uniform(-1, 1, rows)
     y = 0.6 * np.roll(x1, 1) - 0.3 * np.roll(x2, 2) + 0.2 * x1 * x2
-    text = "x1,x2,y\n" + "\n".join(f"{a!r},{b!r},{c!r}" for a, b, c in zip(x1, x2, y)) + "\n"
+    text = "x1,x2,y\n" + "\n".join(f"{float(a)!r},{float(b)!r},{float(c)!r}" for a, b, c in zip(x1, x2, y)) + "\n"
     parsed = np.array([[np.float32(float(v)) for v in line.split(",")] for line in text.splitlines()[1:]], dtype=np.float32)
     return text.encode(), parsed
 
