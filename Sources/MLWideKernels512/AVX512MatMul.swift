@@ -134,8 +134,7 @@ public enum AVX512MatMul {
             s70 += x * b0; s71 += x * b1
             offset &+= cs; pb += bStep
         }
-        // Rows past `valid` repeat the last row: their sums are dropped, later rows first so the
-        // real row's store is the one that stays.
+        // Rows past `valid` repeated the last row: their sums are dropped, never stored.
         if valid > 7 { store(s70, c7); store(s71, c7 + 16) }
         if valid > 6 { store(s60, c6); store(s61, c6 + 16) }
         if valid > 5 { store(s50, c5); store(s51, c5 + 16) }

@@ -31,7 +31,4 @@ package enum CPUFeatures {
         }
         return CPUFlags.have(["avx2"], unlessSet: "MLEDGER_ML_BASELINE") ? .avx2 : .baseline
     }()
-
-    /// Whether a wide kernel (AVX2 or AVX-512) runs.
-    package static var wideKernels: Bool { matMulVariant != .baseline }
 }
