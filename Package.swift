@@ -180,7 +180,7 @@ let package = Package(
         ], exclude: ["README.md"], swiftSettings: swiftSettings),
         .testTarget(name: "OnlineLearningTests", dependencies: [
             "OnlineLearning", "ModelSharing", "ML", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Chain",
-            "Crypto", "Primitives", "Node", "RPC", "Diagnostics",
+            "Crypto", "Primitives", "Node", "RPC", "Diagnostics", "DevStack",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End of online learning.
@@ -223,10 +223,16 @@ let package = Package(
             "Training",  // `mledger-bench training`
             "Auth",  // `mledger-bench auth`
             "OnlineLearning",  // `mledger-bench ol-serve`
+            "DevStack",  // the REST benchmarks' in-process node
         ] + streamsBenchDependencies, swiftSettings: swiftSettings),
 
         // Helpers shared by the test targets (seeded generators).
         .target(name: "MLedgerTesting", path: "Sources/MLedgerTesting"),
+        // A throw-away dev chain with model sharing over it, for the service tests and benchmarks.
+        .target(name: "DevStack", dependencies: [
+            "ModelSharing", "Verification", "Registry", "ObjectStore", "LedgerClient", "Node", "Chain",
+            .product(name: "Hummingbird", package: "hummingbird"),  // brings swift-log
+        ], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // Tests: one target per module, plus the shared conformance vectors.
         .testTarget(name: "PrimitivesTests", dependencies: ["MLedgerTesting", "Primitives"]),
@@ -256,7 +262,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "ModelSharingTests", dependencies: [
             "MLedgerTesting", "ModelSharing", "Registry", "ObjectStore", "Verification", "LedgerClient", "Contracts", "Datasets", "Chain", "Crypto",
-            "Primitives", "Node", "RPC",
+            "Primitives", "Node", "RPC", "DevStack",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -265,7 +271,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "MLWideKernels512", "Primitives"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "MLWideKernels512", "Primitives", "MLedgerTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "AuthTests", dependencies: [

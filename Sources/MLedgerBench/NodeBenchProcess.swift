@@ -1,4 +1,5 @@
 import Foundation
+import MLedgerTesting
 
 /// Why `mledger-bench node` could not measure.
 enum NodeBenchError: Error, CustomStringConvertible {
@@ -44,17 +45,9 @@ final class NodeBenchProcess {
     init(genesisPath: String, startTimeoutSeconds: Double = 60) throws {
         let executable = try Self.siblingExecutable()
         dataDirectory = NSTemporaryDirectory() + "mledger-bench-node-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let initialise = Process()
-        initialise.executableURL = executable
-        initialise.arguments = ["init", "--genesis", genesisPath, "--datadir", dataDirectory]
-        let initOutput = Pipe()
-        initialise.standardOutput = initOutput
-        initialise.standardError = initOutput
-        try initialise.run()
-        let initText = String(decoding: initOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        initialise.waitUntilExit()
-        guard initialise.terminationStatus == 0 else {
-            throw NodeBenchError.node("mledger init failed (\(initialise.terminationStatus)): \(initText)")
+        let initialise = try ChildProcess.run(executable.path, ["init", "--genesis", genesisPath, "--datadir", dataDirectory])
+        guard initialise.status == 0 else {
+            throw NodeBenchError.node("mledger init failed (\(initialise.status)): \(initialise.output)")
         }
 
         process.executableURL = executable

@@ -1,6 +1,7 @@
 import Primitives
 import Chain
 import Crypto
+import DevStack
 import Foundation
 import Hummingbird
 import LedgerClient
@@ -87,9 +88,9 @@ final class SharingBench {
 
     func run() throws {
         print("== sharing ==")
-        let stack = try BenchSharingStack(name: "sharing", genesisPath: options.genesisPath)
+        let stack = try DevSharingStack.bench("sharing", genesisPath: options.genesisPath)
         defer { stack.close() }
-        let (root, service, logger) = (stack.root, stack.service, stack.logger)
+        let (root, service, logger) = (stack.directory, stack.service, benchLogger)
         let router = service.makeRouter()
         // The latency and request-rate reference: routing, middleware and HTTP, no work.
         router.get("/bench/noop") { _, _ -> HTTPResponse.Status in .ok }
@@ -267,37 +268,17 @@ enum JSONValueText {
     }
 }
 
-/// The port the server reports once it listens.
-/// An in-process node (instant sealing) in a temporary data directory with the model-sharing
-/// service over it: what the REST benchmarks run against.
-final class BenchSharingStack {
-    let root: URL
-    let node: LedgerNode
-    let registry: Registry
-    let service: ModelSharingService
-    let logger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
+/// Benchmarks run their REST stacks silent: log lines would cost more than the work measured.
+let benchLogger = Logger(label: "mledger-bench") { _ in SwiftLogNoOpLogHandler() }
 
-    init(name: String, genesisPath: String) throws {
-        let directory = NSTemporaryDirectory() + "mledger-bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        root = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory, genesisPath: genesisPath)
-        database.store.close()
-        node = try LedgerNode(dataDirectory: directory, sealing: .instant)
-        node.sealer?.start()
-        let keyring = try CompanyKeyring(dataDirectory: root, passphrase: "mledger bench", cost: .light)
-        registry = try Registry(dataDirectory: root)
-        service = ModelSharingService(
-            verification: try VerificationService(client: node.makeClient(), keyring: keyring, registry: registry), registry: registry,
-            store: FileObjectStore(root: root.appendingPathComponent("objects").path), logger: logger)
-    }
-
-    func close() {
-        node.close()
-        try? FileManager.default.removeItem(at: root)
+extension DevSharingStack {
+    /// The in-process node (instant sealing) with model sharing that the REST benchmarks run against.
+    static func bench(_ label: String, genesisPath: String) throws -> DevSharingStack {
+        try DevSharingStack(label: "bench-\(label)", genesisPath: genesisPath, logger: benchLogger)
     }
 }
 
+/// The port the server reports once it listens.
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var port: Int?

@@ -70,13 +70,13 @@ extension SharingBench {
 
     /// p99 of `GET /model/{id}/metadata` and of the no-op route, each under 50 wrk connections.
     /// The metadata run's figures, for the bearer-token comparison; nil when wrk is missing.
-    func latency(port: Int, modelId: String) throws -> (p99Milliseconds: Double, requestsPerSecond: Double)? {
-        guard let wrk = Self.wrkPath else {
+    func latency(port: Int, modelId: String) throws -> WrkLoad.Result? {
+        guard let wrk = WrkLoad() else {
             print("p99 GET /model/{id}/metadata, 50 clients: skipped, wrk not installed (apt-get install wrk)")
             return nil
         }
-        let noop = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/bench/noop")
-        let metadata = try wrkRun(wrk, url: "http://127.0.0.1:\(port)/model/\(modelId)/metadata")
+        let noop = try wrk.run(url: "http://127.0.0.1:\(port)/bench/noop", seconds: options.wrkSeconds, connections: 50)
+        let metadata = try wrk.run(url: "http://127.0.0.1:\(port)/model/\(modelId)/metadata", seconds: options.wrkSeconds, connections: 50)
         report("p99 GET /model/{id}/metadata, 50 clients", metadata.p99Milliseconds, "ms",
                reference: String(format: "no-op route p99 %.2f ms; %.0f vs %.0f req/s; target < 20 ms",
                                  noop.p99Milliseconds, metadata.requestsPerSecond, noop.requestsPerSecond))
@@ -87,8 +87,8 @@ extension SharingBench {
     /// present a bearer token (ES256, verified by `TokenVerifier` as `--auth oidc` would), run
     /// right after the plain one: the rule is auth on within 1.2x of auth off.
     func latencyWithBearerTokens(service: ModelSharingService, logger: Logger, modelId: String,
-                                 plain: (p99Milliseconds: Double, requestsPerSecond: Double)) throws {
-        guard let wrk = Self.wrkPath else { return }
+                                 plain: WrkLoad.Result) throws {
+        guard let wrk = WrkLoad() else { return }
         let issuer = try TestIssuer.make(issuer: "https://issuer.bench")
         var guarded = service
         guarded.access = AccessConfiguration(authentication: .bearer(TokenVerifier(
@@ -101,49 +101,12 @@ extension SharingBench {
         let server = Task { try await app.runService() }
         defer { server.cancel() }
         let listening = try port.wait(seconds: 30)
-        let guardedRun = try wrkRun(wrk, url: "http://127.0.0.1:\(listening)/model/\(modelId)/metadata",
+        let guardedRun = try wrk.run(url: "http://127.0.0.1:\(listening)/model/\(modelId)/metadata", seconds: options.wrkSeconds, connections: 50,
                                     header: "Authorization: Bearer \(token)")
         report("  same with a bearer token (ES256)", guardedRun.p99Milliseconds, "ms",
                reference: String(format: "without a token (run above) p99 %.2f ms: %.2fx (target <= 1.2x); %.0f vs %.0f req/s",
                                  plain.p99Milliseconds, guardedRun.p99Milliseconds / max(plain.p99Milliseconds, 1e-9),
                                  guardedRun.requestsPerSecond, plain.requestsPerSecond))
-    }
-
-    static var wrkPath: String? {
-        ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-    }
-
-    func wrkRun(_ wrk: String, url: String, header: String? = nil) throws
-        -> (p99Milliseconds: Double, requestsPerSecond: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t2", "-c50", "-d\(options.wrkSeconds)s", "--latency"] + (header.map { ["-H", $0] } ?? []) + [url]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        // wrk counts non-2xx answers separately: any of them makes the figure meaningless.
-        guard process.terminationStatus == 0, !output.contains("Non-2xx"),
-              let p99 = Self.wrkValue(output, prefix: "99%"), let rate = Self.wrkValue(output, prefix: "Requests/sec:") else {
-            throw NodeBenchError.transport("wrk \(url) failed:\n\(output)")
-        }
-        return (p99, rate)
-    }
-
-    /// The number after `prefix` on its line, in milliseconds when it carries a time unit.
-    static func wrkValue(_ output: String, prefix: String) -> Double? {
-        for line in output.split(separator: "\n") {
-            let words = line.split(separator: " ")
-            guard words.count >= 2, words[0] == prefix else { continue }
-            let text = String(words[1])
-            for (unit, scale) in [("us", 1e-3), ("ms", 1.0), ("s", 1e3)] where text.hasSuffix(unit) {
-                return Double(text.dropLast(unit.count)).map { $0 * scale }
-            }
-            return Double(text)
-        }
-        return nil
     }
 }
 

@@ -1,3 +1,4 @@
+import DevStack
 import Foundation
 import Kafka
 import MLedgerTesting
@@ -33,13 +34,16 @@ func runStreamsBenchmarks() {
 struct StreamsBench {
     var messages = 20_000
     var readingsPerMessage = 10
+    /// `--latency-only`: just the publish → forecast round (the ingest rounds take minutes).
+    var latencyOnly = false
     let root = BrokerProcess.repositoryRoot(from: #filePath)
 
-    static let usage = "usage: mledger-bench ol [--messages N] [--readings-per-message N]"
+    static let usage = "usage: mledger-bench ol [--messages N] [--readings-per-message N] [--latency-only]"
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
         while let flag = rest.popFirst() {
+            if flag == "--latency-only" { latencyOnly = true; continue }
             guard let value = rest.popFirst(), let number = Int(value), number > 0 else {
                 throw BrokerProcess.Failure.missing("\(flag) needs a positive number; \(Self.usage)")
             }
@@ -66,12 +70,17 @@ struct StreamsBench {
     var python: String { root.appendingPathComponent("Tests/interop/.venv/bin/python").path }
 
     func run() async throws {
+        if latencyOnly {
+            let stack = try DevSharingStack.bench("ol-latency", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
+            defer { stack.close() }
+            return try await forecastLatencyRound(stack: stack)
+        }
         let payloads = payloads()
         let bytes = payloads.reduce(0) { $0 + $1.count }
         print("ol ingest: \(messages) messages × \(readingsPerMessage) readings (\(bytes / messages) bytes a message), loopback")
-        let stack = try BenchSharingStack(name: "ol-ingest", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
+        let stack = try DevSharingStack.bench("ol-ingest", genesisPath: root.appendingPathComponent("genesis/dev.json").path)
         defer { stack.close() }
-        let hub = OnlineLearningHub(dataDirectory: stack.root, sharing: stack.service, logger: stack.logger)
+        let hub = OnlineLearningHub(dataDirectory: stack.directory, sharing: stack.service, logger: benchLogger)
         let alone = try await service(hub, "alone")
         let started = Date()
         for payload in payloads { await alone.ingest(payload: payload, source: "bench", position: nil) }
@@ -81,6 +90,7 @@ struct StreamsBench {
             try await mqttRound(qos: qos, payloads: payloads, service: try await service(hub, "mqtt-qos\(qos.rawValue)"))
         }
         try await kafkaRound(payloads: payloads, service: try await service(hub, "kafka"))
+        try await forecastLatencyRound(stack: stack)
     }
 
     /// A fresh service per round (the payloads repeat the same hours); no training during the

@@ -1,4 +1,5 @@
 import Chain
+import DevStack
 import Foundation
 import Hummingbird
 import LedgerClient
@@ -34,9 +35,9 @@ struct TrainingBench {
 
     func run() throws {
         print("== training ==")
-        let stack = try BenchSharingStack(name: "training", genesisPath: "genesis/dev.json")
+        let stack = try DevSharingStack.bench("training", genesisPath: "genesis/dev.json")
         defer { stack.close() }
-        let (sharing, registry, logger) = (stack.service, stack.registry, stack.logger)
+        let (sharing, registry, logger) = (stack.service, stack.registry, benchLogger)
         var settings = TrainingConfiguration()
         settings.threads = 1
         let training = TrainingService(sharing: sharing, configuration: settings, logger: logger)

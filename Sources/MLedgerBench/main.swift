@@ -20,7 +20,7 @@ let groups: [String: () -> Void] = [
     "translation": runTranslationBenchmarks,  // ONNX translation
     "training": runTrainingBenchmarks,
     "auth": runAuthBenchmarks,
-    "ol": runStreamsBenchmarks,  // streams ingest: mosquitto and tansu receive rates
+    "ol": runStreamsBenchmarks,  // streams ingest (mosquitto, tansu) and publish → updated forecast
     "ol-serve": runOnlineServeBenchmarks, // online learning: KServe :predict under concurrent clients
 ]
 /// What `all` runs: every figure once.

@@ -57,6 +57,7 @@ public actor OnlineLearningService {
     private var training: Task<Void, Never>?
     private var stepRequested = false
     private var persistScheduled = false
+    private let writer: StateWriter
     private var stopped = false
     /// The starting registered model's record (parent of the first snapshot), if any.
     private var startingRecord: Address?
@@ -67,6 +68,7 @@ public actor OnlineLearningService {
         self.sharing = sharing
         self.metrics = metrics
         self.logger = logger
+        writer = StateWriter(files: files, name: spec.name, logger: logger)
         state = try files.readState() ?? ServiceState(spec: spec)
         state.aggregator.latenessSeconds = spec.latenessSeconds
     }
@@ -109,6 +111,7 @@ public actor OnlineLearningService {
         stopped = true
         stepRequested = false
         await training?.value
+        await writer.drain()
         try? persist()
     }
 
@@ -121,7 +124,8 @@ public actor OnlineLearningService {
     /// Takes one message of readings from `source`. A message at or below the source's recorded
     /// position is a replay and dropped whole. `durable` writes the state before returning (the
     /// HTTP route uses it: its answer promises the data is kept); streams write at most once a
-    /// second and resume from their recorded position after a crash.
+    /// second, or at once but off the actor when an hour closes (`StateWriter`), and resume from
+    /// their recorded position after a crash.
     @discardableResult
     public func ingest(payload: [UInt8], source: String, position: Int64?, durable: Bool = false) -> IngestReport {
         var report = IngestReport()
@@ -155,8 +159,12 @@ public actor OnlineLearningService {
         metrics.accepted(spec.name, report.accepted)
         metrics.closed(spec.name, hours: hours.count, gapHours: gapHours)
         if batchPolicyMet { requestTraining() }
-        if durable || !hours.isEmpty {
+        if durable {
             do { try persist() } catch { logger.error("online learning \(spec.name): state not written: \(error)") }
+        } else if !hours.isEmpty {
+            // Closed hours are written at once, but off the actor: forecasts from the new window
+            // and status reads do not wait for the encoding and the fsync.
+            writer.writeSoon(state)
         } else {
             schedulePersist()
         }
@@ -194,10 +202,14 @@ public actor OnlineLearningService {
 
     private func persistNow() {
         persistScheduled = false
-        do { try persist() } catch { logger.error("online learning \(spec.name): state not written: \(error)") }
+        writer.writeSoon(state)
     }
 
-    private func persist() throws { try files.writeState(state) }
+    /// Writes the state before going on (snapshot bookkeeping, durable ingestion, stops).
+    private func persist() throws { try writer.writeNow(state) }
+
+    /// Returns once the state writes queued by stream ingestion are on disk.
+    public func waitForStateWrites() async { await writer.drain() }
 
     // MARK: Training
 

@@ -19,7 +19,7 @@ public struct StreamMessage: Sendable, Equatable {
 }
 
 /// A parsed source URL: `mqtt://[user:password@]host[:port]/topic[?qos=1&client_id=…&version=5&clean=false]`,
-/// `mqtts://…` (TLS; `ca=/path.pem`), `kafka://host[:port]/topic[?partition=N]`.
+/// `mqtts://…` (TLS; `ca=/path.pem`, for mutual TLS also `cert=/client.pem&key=/client.key`), `kafka://host[:port]/topic[?partition=N]`.
 public enum StreamSourceURL: Sendable, Equatable {
     case mqtt(MQTTSubscription)
     case kafka(host: String, port: Int, topic: String, partition: Int32)
@@ -35,6 +35,9 @@ public enum StreamSourceURL: Sendable, Equatable {
         public var username: String?
         public var password: String?
         public var caFile: String?
+        /// Client certificate and key (PEM) for brokers that require one; both or neither.
+        public var certificateFile: String?
+        public var keyFile: String?
     }
 
     public enum ParseError: Error, CustomStringConvertible, Equatable {
@@ -76,9 +79,14 @@ public enum StreamSourceURL: Sendable, Equatable {
             let clean = try flag("clean", clientID == nil)
             if !clean && clientID == nil { throw ParseError.invalid(text, why: "clean=false needs client_id") }
             if scheme == "mqtts" && query["ca"] == nil { throw ParseError.invalid(text, why: "mqtts needs ca=/path/to/ca.pem") }
+            if scheme == "mqtt" && (query["ca"] != nil || query["cert"] != nil || query["key"] != nil) {
+                throw ParseError.invalid(text, why: "ca=, cert= and key= need mqtts://")
+            }
+            if (query["cert"] == nil) != (query["key"] == nil) { throw ParseError.invalid(text, why: "cert= and key= go together") }
             self = .mqtt(MQTTSubscription(host: host, port: components.port ?? (scheme == "mqtts" ? 8883 : 1883), topic: topic, qos: qos,
                                           clientID: clientID, cleanSession: clean, version: version,
-                                          username: components.user, password: components.password, caFile: query["ca"]))
+                                          username: components.user, password: components.password, caFile: query["ca"],
+                                          certificateFile: query["cert"], keyFile: query["key"]))
         case "kafka":
             let partition = Int32(query["partition"] ?? "0")
             guard let partition, partition >= 0 else { throw ParseError.invalid(text, why: "partition must be a non-negative integer") }
@@ -93,7 +101,9 @@ public enum StreamSourceURL: Sendable, Equatable {
         MQTTOptions(host: subscription.host, port: subscription.port, protocolVersion: subscription.version,
                     clientID: subscription.clientID, cleanSession: subscription.cleanSession,
                     username: subscription.username, password: subscription.password,
-                    tls: subscription.caFile.map { MQTTTLSOptions(caFile: $0) })
+                    tls: subscription.caFile.map {
+                        MQTTTLSOptions(caFile: $0, certificateFile: subscription.certificateFile, keyFile: subscription.keyFile)
+                    })
     }
 }
 

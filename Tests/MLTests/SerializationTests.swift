@@ -1,7 +1,8 @@
 import Foundation
 import ML
-import Testing
+import MLedgerTesting
 import Primitives
+import Testing
 
 /// safetensors and canonical JSON: layout, round trips, strict rejection of bad files, and a
 /// check with Python's `safetensors` package when MLEDGER_PYTHON names an interpreter with it.
@@ -110,16 +111,8 @@ struct SerializationTests {
         assert t["a.bias"].tolist() == [0.25, 4.0] and t["scalar"].shape == ()
         print("ok")
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, path.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python safetensors check failed: \(output)")
-        #expect(output.contains("ok"))
+        let finished = try ChildProcess.run(python, ["-c", script, path.path])
+        #expect(finished.status == 0, "python safetensors check failed: \(finished.output)")
+        #expect(finished.output.contains("ok"))
     }
 }

@@ -1,5 +1,6 @@
 import Chain
 import Crypto
+import DevStack
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -30,51 +31,33 @@ struct S3NotConfigured: Error, CustomStringConvertible {
     }
 }
 
-/// A throw-away dev chain with the model-sharing service over it: registry and object store in
-/// the same temporary data directory, as `mledger run --dev` lays them out.
+/// A throw-away dev chain with the model-sharing service over it (`DevSharingStack`), on the
+/// files store or on the S3 server the test script started.
 final class SharingHarness: @unchecked Sendable {
-    let directory: URL
-    let node: LedgerNode
-    let client: InProcessLedgerClient
-    let registry: Registry
-    let store: any ObjectStore
-    let service: ModelSharingService
-
-    static var genesisPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("genesis/dev.json").path
-    }
+    let stack: DevSharingStack
+    var directory: URL { stack.directory }
+    var node: LedgerNode { stack.node }
+    var client: InProcessLedgerClient { stack.client }
+    var registry: Registry { stack.registry }
+    var store: any ObjectStore { stack.store }
+    var service: ModelSharingService { stack.service }
 
     var objectsRoot: URL { directory.appendingPathComponent("objects") }
 
     init(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults(),
          store choice: HarnessStore = .files) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-sharing-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory.path, genesisPath: Self.genesisPath)
-        database.store.close()
-        node = try LedgerNode(dataDirectory: directory.path, sealing: .instant)
-        node.sealer?.start()
-        client = node.makeClient()
-        let keyring = try CompanyKeyring(dataDirectory: directory, passphrase: "test passphrase", cost: .light)
-        registry = try Registry(dataDirectory: directory)
-        switch choice {
-        case .files:
-            store = FileObjectStore(root: directory.appendingPathComponent("objects").path)
-        case .s3:
-            guard case .s3(let settings) = try ObjectStoreConfiguration.fromEnvironment() else { throw S3NotConfigured() }
-            store = try ObjectStoreConfiguration.s3(settings).makeStore(dataDirectory: directory.path)
+        var settings: S3Settings?
+        if choice == .s3 {
+            guard case .s3(let configured) = try ObjectStoreConfiguration.fromEnvironment() else { throw S3NotConfigured() }
+            settings = configured
         }
-        var service = ModelSharingService(verification: try VerificationService(client: client, keyring: keyring, registry: registry), registry: registry,
-                                          store: store, configuration: configuration, logger: Logger(label: "sharing-test"))
-        service.faults = faults
-        self.service = service
+        stack = try DevSharingStack(label: "sharing", configuration: configuration, faults: faults, makeStore: { directory in
+            guard let settings else { return FileObjectStore(root: directory.appendingPathComponent("objects").path) }
+            return try ObjectStoreConfiguration.s3(settings).makeStore(dataDirectory: directory.path)
+        }, logger: Logger(label: "sharing-test"))
     }
 
-    func close() {
-        node.close()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func close() { stack.close() }
 
     /// Runs `body` with an in-memory client of the service's router and always cleans up.
     static func with(configuration: ModelSharingConfiguration = ModelSharingConfiguration(), faults: SharingFaults = SharingFaults(),

@@ -1,4 +1,5 @@
 import Chain
+import DevStack
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -17,34 +18,17 @@ import Verification
 /// `mledger run --dev` lays out its data directory. `reopen()` builds a new hub over the same
 /// directory without stopping the old one, as a restart after `kill -9` finds it.
 final class OnlineHarness: @unchecked Sendable {
-    let directory: URL
-    let node: LedgerNode
-    let client: InProcessLedgerClient
-    let registry: Registry
-    let sharing: ModelSharingService
+    let stack: DevSharingStack
+    var directory: URL { stack.directory }
+    var node: LedgerNode { stack.node }
+    var client: InProcessLedgerClient { stack.client }
+    var registry: Registry { stack.registry }
+    var sharing: ModelSharingService { stack.service }
     var hub: OnlineLearningHub
 
-    static var genesisPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("genesis/dev.json").path
-    }
-
     init(faults: SharingFaults = SharingFaults()) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-ol-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let (database, _, _) = try ChainDatabase.initialize(dataDirectory: directory.path, genesisPath: Self.genesisPath)
-        database.store.close()
-        node = try LedgerNode(dataDirectory: directory.path, sealing: .instant)
-        node.sealer?.start()
-        client = node.makeClient()
-        let keyring = try CompanyKeyring(dataDirectory: directory, passphrase: "test passphrase", cost: .light)
-        registry = try Registry(dataDirectory: directory)
-        var service = ModelSharingService(verification: try VerificationService(client: client, keyring: keyring, registry: registry),
-                                          registry: registry, store: FileObjectStore(root: directory.appendingPathComponent("objects").path),
-                                          logger: Logger(label: "ol-test"))
-        service.faults = faults
-        sharing = service
-        hub = OnlineLearningHub(dataDirectory: directory, sharing: sharing, logger: Logger(label: "ol-test"))
+        stack = try DevSharingStack(label: "ol", faults: faults, logger: Logger(label: "ol-test"))
+        hub = OnlineLearningHub(dataDirectory: stack.directory, sharing: stack.service, logger: Logger(label: "ol-test"))
     }
 
     func reopen() async throws {
@@ -52,10 +36,7 @@ final class OnlineHarness: @unchecked Sendable {
         try await hub.start(declarations: [])
     }
 
-    func close() {
-        node.close()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func close() { stack.close() }
 
     static func with(faults: SharingFaults = SharingFaults(), _ body: (OnlineHarness) async throws -> Void) async throws {
         let harness = try OnlineHarness(faults: faults)

@@ -51,7 +51,8 @@ struct StreamSourcesTests {
         #expect(try StreamSourceURL("kafka://broker:19092/readings?partition=2") == .kafka(host: "broker", port: 19092, topic: "readings", partition: 2))
         #expect(try StreamSourceURL("kafka://broker/readings") == .kafka(host: "broker", port: 9092, topic: "readings", partition: 0))
         for bad in ["mqtt://host", "ftp://host/t", "mqtt://host/t?qos=2", "mqtt://host/t?clean=false", "kafka://h/t?partition=-1",
-                    "mqtts://host/t", "not a url", "mqtt:///t"] {
+                    "mqtts://host/t", "not a url", "mqtt:///t", "mqtt://host/t?ca=/ca.pem", "mqtts://host/t?ca=/ca.pem&cert=/c.pem",
+                    "mqtts://host/t?ca=/ca.pem&key=/c.key"] {
             #expect(throws: StreamSourceURL.ParseError.self, "\(bad)") { try StreamSourceURL(bad) }
         }
     }
@@ -94,28 +95,47 @@ struct StreamSourcesTests {
         }
     }
 
-    @Test("simulator → mosquitto (QoS 1, 60 readings a message) → StreamSources: 2 hours, means exact")
-    func simulatorOverMQTT() async throws {
-        let broker = try TestBrokers.mosquitto()
-        let series = Array(try loadSeries("pv-greensboro-hourly.csv").dropFirst(12).prefix(2))
-        let url = "mqtt://127.0.0.1:\(broker.port)/plant/readings?qos=1"
+    /// Replays `hours` hours of pv-greensboro (from hour 12) with the simulator to `url` and
+    /// reads them back through `StreamSources`; every hour must hold 3,600 readings whose mean
+    /// is the series value.
+    func replayThroughMQTT(url: String, hours: Int, seed: UInt64) async throws {
+        let series = Array(try loadSeries("pv-greensboro-hourly.csv").dropFirst(12).prefix(hours))
         let stream = try StreamSources.messages(from: url)
         var iterator = stream.makeAsyncIterator()
         try await Task.sleep(nanoseconds: 500_000_000)  // subscribed before the first publish
-        let simulator = try Simulator(series: series, start: 1_704_067_200, speedup: 1_000_000, seed: 3, readingsPerMessage: 60)
+        let simulator = try Simulator(series: series, start: 1_704_067_200, speedup: 1_000_000, seed: seed, readingsPerMessage: 60)
         let publisher = try await MQTTStreamPublisher(url: url)
-        #expect(try await simulator.run(to: publisher) == 7200)
+        #expect(try await simulator.run(to: publisher) == 3600 * hours)
         await publisher.close()
         var readings: [(timestamp: Int64, power: Double)] = []
-        while readings.count < 7200, let message = try await iterator.next() {
+        while readings.count < 3600 * hours, let message = try await iterator.next() {
             #expect(message.source == url && message.position == nil)
             readings += try parseReadings(message.payload)
         }
         let means = hourlyMeans(readings, start: 1_704_067_200)
         for (hour, value) in series.enumerated() {
             #expect(means[hour]?.count == 3600)
-            #expect(abs(means[hour]!.sum / 3600 - value) <= 1e-9 * max(1, value))
+            #expect(abs((means[hour]?.sum ?? .nan) / 3600 - value) <= 1e-9 * max(1, value))
         }
+    }
+
+    @Test("simulator → mosquitto (QoS 1, 60 readings a message) → StreamSources: 2 hours, means exact")
+    func simulatorOverMQTT() async throws {
+        let broker = try TestBrokers.mosquitto()
+        try await replayThroughMQTT(url: "mqtt://127.0.0.1:\(broker.port)/plant/readings?qos=1", hours: 2, seed: 3)
+    }
+
+    @Test("simulator → mosquitto over mutual TLS (mqtts:// with ca, cert, key) → StreamSources: 1 hour, mean exact")
+    func simulatorOverMutualTLS() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let broker = try TestBrokers.mosquitto(extraConfig: certificates.mosquittoConfig(requireClientCertificate: true))
+        let url = "mqtts://127.0.0.1:\(broker.port)/plant/tls?qos=1&ca=\(certificates.caFile)"
+            + "&cert=\(certificates.clientCertificate)&key=\(certificates.clientKey)"
+        guard case .mqtt(let subscription) = try StreamSourceURL(url) else { Issue.record("not MQTT"); return }
+        #expect(subscription.caFile == certificates.caFile && subscription.certificateFile == certificates.clientCertificate
+                && subscription.keyFile == certificates.clientKey)
+        try await replayThroughMQTT(url: url, hours: 1, seed: 5)
     }
 
     @Test("simulator → tansu (gzip batches) → StreamSources from a stored position")
