@@ -22,9 +22,11 @@ let numericSettings: [SwiftSetting] = swiftSettings + [
 #if arch(x86_64)
 let wideKernelSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
 let keccakWideSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl"])]
+let mlAVX512Settings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavx512f"])]  // ML's AVX-512 matrix kernel
 #else
 let wideKernelSettings: [SwiftSetting] = []
 let keccakWideSettings: [SwiftSetting] = []
+let mlAVX512Settings: [SwiftSetting] = []  // ML's AVX-512 matrix kernel
 #endif
 
 // Streams (online learning's inputs): MQTT over Debian's libmosquitto, Kafka's wire protocol
@@ -183,10 +185,12 @@ let package = Package(
         // End of online learning.
 
         // ML engine: knows nothing of the ledger.
-        .target(name: "ML", dependencies: ["Primitives", "MLWideKernels"], exclude: ["README.md"], swiftSettings: numericSettings),
+        .target(name: "ML", dependencies: ["Primitives", "MLWideKernels", "MLWideKernels512"], exclude: ["README.md"], swiftSettings: numericSettings),
         // The ML engine's AVX2 matrix kernel: the only target compiled for AVX2, called only after
         // a CPU check (ML's CPUFeatures), with the same arithmetic as the baseline kernel.
         .target(name: "MLWideKernels", swiftSettings: numericSettings + wideKernelSettings),
+        // Its AVX-512 matrix kernel (same arithmetic again), compiled for AVX-512F alone.
+        .target(name: "MLWideKernels512", exclude: ["README.md"], swiftSettings: numericSettings + mlAVX512Settings),
 
         // ONNX translation (issue 13): the ONNX protobuf types, MLedger's own ONNX evaluator, export
         // and import of native models, PyTorch checkpoints, equivalence certificates; and the
@@ -266,7 +270,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "Primitives", "MLedgerTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MLTests", dependencies: ["ML", "MLWideKernels", "MLWideKernels512", "Primitives", "MLedgerTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ML", "Primitives", "LedgerCrypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ML", "Primitives", "Registry"]),
         .testTarget(name: "AuthTests", dependencies: [

@@ -15,8 +15,11 @@ extension OpenAPIDocument {
     "trainer": {"type": "string", "description": "The model's train_image."},
     "progress": {
       "type": "object",
+      "additionalProperties": false,
       "properties": {
-        "epoch": {"type": "integer"}, "epochs": {"type": "integer"}, "step": {"type": "integer"}, "steps": {"type": "integer"},
+        "epoch": {"type": "integer"}, "epochs": {"type": "integer"},
+        "epochs_done": {"type": "integer", "minimum": 0, "description": "Epochs finished (written to the registry at the end of each, so it survives a restart)."},
+        "step": {"type": "integer"}, "steps": {"type": "integer"},
         "loss": {"type": ["number", "string", "null"]}, "val_loss": {"type": ["number", "string", "null"]}, "eta_s": {"type": ["number", "null"]}
       }
     },

@@ -96,6 +96,14 @@ def test_train_anchor_finalize_download_and_reproduce(api, tmp_path):
     done = wait_final(api.api, job["job_id"])
     assert done["status"] == "succeeded", done
     assert done["progress"]["epoch"] == 2 and done["progress"]["epochs"] == 2, done["progress"]
+    assert done["progress"]["epochs_done"] == 2, done["progress"]
+    # The answer conforms to the job schema of /openapi.json, whose progress object lists every
+    # member it may carry (additionalProperties false): epochs_done included.
+    document = requests.get(f"{api.api}/openapi.json", timeout=30).json()
+    job_schema = document["paths"]["/train/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(done["progress"]) <= set(job_schema["properties"]["progress"]["properties"]), done["progress"]
+    progress_schema = job_schema["properties"]["progress"]
+    assert progress_schema["additionalProperties"] is False and progress_schema["properties"]["epochs_done"]["type"] == "integer"
     assert any("recipe anchored" in line for line in done["log_tail"]), done["log_tail"]
     weights_hash = done["result"]["weights_hash"]
     listed = requests.get(f"{api.api}/train", params={"model_id": model_id}, timeout=30).json()["jobs"]

@@ -1,5 +1,6 @@
 """The built-in `sequential` trainer end to end against the live binary, checked with PyTorch CPU:
-a small MLP on a CSV trained through REST; its initial weights rebuilt in Python from MLedger's
+a small MLP on a CSV trained through REST (and a stacked GRU and an LSTM on windows of a series,
+against torch's own nn.GRU / nn.LSTM); its initial weights rebuilt in Python from MLedger's
 seeded generator (xoshiro256** seeded by SplitMix64, PyTorch's uniform bounds) so that torch,
 trained full-batch from the same start, must follow the same loss curve; the downloaded final
 weights run forward in torch and give MLedger's reported validation loss within 1e-5; the model
@@ -130,6 +131,25 @@ def torch_mlp(weights) -> torch.nn.Sequential:
     return model
 
 
+def follow_loss_curve(model, curve, epochs: int, train, validation):
+    """Full-batch Adam (lr 0.01, PyTorch's defaults otherwise) in torch from the same start: each
+    epoch's training loss (before its step) and validation loss (after it) must match MLedger's
+    logged curve. The log prints 6 decimals; float32 summation order adds a little more."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = torch.nn.MSELoss()
+    for epoch in range(1, epochs + 1):
+        optimizer.zero_grad()
+        loss = loss_fn(model(train[0]), train[1])
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            val = loss_fn(model(validation[0]), validation[1]).item()
+        ours_train, ours_val = curve[epoch]
+        assert abs(loss.item() - ours_train) <= 2e-6 + 1e-4 * abs(ours_train), (epoch, loss.item(), ours_train)
+        assert abs(val - ours_val) <= 2e-6 + 1e-4 * abs(ours_val), (epoch, val, ours_val)
+    assert curve[epochs][0] < 0.5 * curve[1][0], curve
+
+
 def address_of(api: str, model_id: str) -> str:
     return Web3.to_checksum_address(requests.get(f"{api}/model/{model_id}/metadata", timeout=30).json()["contract_address"])
 
@@ -151,20 +171,8 @@ def test_sequential_mlp_matches_pytorch_and_reproduces(api, tmp_path):
     train_x, train_y = torch.from_numpy(values[:-validation, :3]), torch.from_numpy(values[:-validation, 3:])
     val_x, val_y = torch.from_numpy(values[-validation:, :3]), torch.from_numpy(values[-validation:, 3:])
     model = torch_mlp(initial_mlp(13, [3, 16, 1]))
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = torch.nn.MSELoss()
-    for epoch in range(1, 26):
-        optimizer.zero_grad()
-        loss = loss_fn(model(train_x), train_y)
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            val = loss_fn(model(val_x), val_y).item()
-        ours_train, ours_val = curve[epoch]
-        # The log prints 6 decimals; float32 summation order adds a little more.
-        assert abs(loss.item() - ours_train) <= 2e-6 + 1e-4 * abs(ours_train), (epoch, loss.item(), ours_train)
-        assert abs(val - ours_val) <= 2e-6 + 1e-4 * abs(ours_val), (epoch, val, ours_val)
-    assert curve[25][0] < 0.5 * curve[1][0], curve
+    follow_loss_curve(model, curve, 25, (train_x, train_y), (val_x, val_y))
 
     # The final weights MLedger stored, run forward in torch: MLedger's validation loss within 1e-5.
     weights_file = requests.get(f"{api.api}/model/{model_id}", timeout=60)
@@ -185,6 +193,109 @@ def test_sequential_mlp_matches_pytorch_and_reproduces(api, tmp_path):
         out = mledger("reproduce", "--rpc", api.url, "--model", address, "--dataset", str(dataset_file), "--threads", threads, timeout=300)
         assert out.returncode == 0, out.stdout + out.stderr
         assert f"PASS weights-hash {done['result']['weights_hash']}" in out.stdout, out.stdout
+
+
+def initial_recurrent(generator: MLedgerGenerator, gates: int, inputs: int, hidden: int, layers: int):
+    """A recurrent stack's weights as MLedger draws them: per layer weight_ih, weight_hh, bias_ih,
+    bias_hh, all uniform in ±1/√hidden (PyTorch's default), layer 0 first."""
+    bound = np.float32(1) / np.sqrt(np.float32(hidden))
+    weights = {}
+    for layer in range(layers):
+        width = inputs if layer == 0 else hidden
+        weights[f"weight_ih_l{layer}"] = generator.uniform_tensor((gates * hidden, width), bound)
+        weights[f"weight_hh_l{layer}"] = generator.uniform_tensor((gates * hidden, hidden), bound)
+        weights[f"bias_ih_l{layer}"] = generator.uniform_tensor((gates * hidden,), bound)
+        weights[f"bias_hh_l{layer}"] = generator.uniform_tensor((gates * hidden,), bound)
+    return weights
+
+
+def series_table(rows: int = 160):
+    """Two input columns and a target that depends on the last few rows: something to learn."""
+    rng = np.random.default_rng(9)
+    t = np.arange(rows, dtype=np.float64)
+    x1 = np.sin(t / 5) + 0.1 * rng.standard_normal(rows)
+    x2 = rng.uniform(-1, 1, rows)
+    y = 0.6 * np.roll(x1, 1) - 0.3 * np.roll(x2, 2) + 0.2 * x1 * x2
+    text = "x1,x2,y\n" + "\n".join(f"{float(a)!r},{float(b)!r},{float(c)!r}" for a, b, c in zip(x1, x2, y)) + "\n"
+    parsed = np.array([[np.float32(float(v)) for v in line.split(",")] for line in text.splitlines()[1:]], dtype=np.float32)
+    return text.encode(), parsed
+
+
+class RecurrentThenLinear(torch.nn.Module):
+    """PyTorch's own nn.GRU / nn.LSTM (batch first), its last step's output into one Linear."""
+
+    def __init__(self, kind: str, inputs: int, hidden: int, layers: int):
+        super().__init__()
+        cls = torch.nn.GRU if kind == "gru" else torch.nn.LSTM
+        self.recurrent = cls(inputs, hidden, num_layers=layers, batch_first=True)
+        self.head = torch.nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        out, _ = self.recurrent(x)
+        return self.head(out[:, -1, :])
+
+    def load(self, recurrent: dict, head_weight, head_bias):
+        with torch.no_grad():
+            for name, value in recurrent.items():
+                getattr(self.recurrent, name).copy_(torch.from_numpy(np.array(value)))
+            self.head.weight.copy_(torch.from_numpy(np.array(head_weight)))
+            self.head.bias.copy_(torch.from_numpy(np.array(head_bias)))
+        return self
+
+
+@pytest.mark.parametrize("kind,hidden,layers", [("gru", 8, 2), ("lstm", 8, 1)])
+def test_sequential_recurrent_matches_pytorch(api, tmp_path, kind, hidden, layers):
+    """A `sequential` GRU (two stacked layers) and LSTM on windows of a two-column series, trained
+    through REST: torch's own nn.GRU / nn.LSTM from MLedger's initial weights follows the logged
+    loss curve, and the stored weights give MLedger's validation loss in torch."""
+    torch.set_num_threads(1)
+    rows, window, epochs, seed = 160, 8, 20, 21
+    data, values = series_table(rows)
+    params = {"architecture": {"layers": [{"type": kind, "units": hidden, "layers": layers}, {"type": "linear", "units": 1}]},
+              "data": {"inputs": ["x1", "x2"], "targets": ["y"], "window": window, "horizon": 1},
+              "loss": "mse", "optimizer": "adam", "lr": 0.01, "epochs": epochs, "batch_size": 256,
+              "validation_fraction": VALIDATION, "seed": seed}
+    model_id = register(api.api, "seqrnn", upload(api.api, "seqrnn", data))
+    r = requests.post(f"{api.api}/train/{model_id}", json=params, timeout=60)
+    assert r.status_code == 202, r.text
+    done = wait_final(api.api, r.json()["job_id"])
+    assert done["status"] == "succeeded", done
+    curve = epoch_lines(done["log_tail"])
+    assert sorted(curve) == list(range(1, epochs + 1)), done["log_tail"]
+
+    # Windows as MLedger cuts them: `window` rows of both inputs, the next row's y; the last
+    # quarter (chronologically) validates.
+    count = rows - window
+    x = torch.from_numpy(np.stack([values[i:i + window, :2] for i in range(count)]))
+    y = torch.from_numpy(values[window:window + count, 2:3].copy())
+    validation = int(count * VALIDATION)
+    train_x, train_y, val_x, val_y = x[:-validation], y[:-validation], x[-validation:], y[-validation:]
+
+    generator = MLedgerGenerator(seed)
+    recurrent = initial_recurrent(generator, 3 if kind == "gru" else 4, 2, hidden, layers)
+    head_bound = np.float32(1) / np.sqrt(np.float32(hidden))
+    head_weight = generator.uniform_tensor((1, hidden), head_bound)
+    head_bias = generator.uniform_tensor((1,), head_bound)
+    model = RecurrentThenLinear(kind, 2, hidden, layers).load(recurrent, head_weight, head_bias)
+    loss_fn = torch.nn.MSELoss()
+    follow_loss_curve(model, curve, epochs, (train_x, train_y), (val_x, val_y))
+
+    weights_file = requests.get(f"{api.api}/model/{model_id}", timeout=60)
+    assert weights_file.status_code == 200
+    tensors = load_safetensors(weights_file.content)
+    assert sorted(tensors) == sorted([f"layers.0.{name}" for name in recurrent] + ["layers.1.bias", "layers.1.weight"]), sorted(tensors)
+    final = RecurrentThenLinear(kind, 2, hidden, layers).load({name: tensors[f"layers.0.{name}"] for name in recurrent},
+                                                              tensors["layers.1.weight"], tensors["layers.1.bias"])
+    with torch.no_grad():
+        torch_val = loss_fn(final(val_x), val_y).item()
+    reported = done["result"]["metrics"]["val_loss"]
+    assert abs(torch_val - reported) <= 1e-5 * max(1.0, abs(reported)), (kind, torch_val, reported)
+
+    dataset_file = tmp_path / "series.csv"
+    dataset_file.write_bytes(data)
+    out = mledger("reproduce", "--rpc", api.url, "--model", address_of(api.api, model_id), "--dataset", str(dataset_file),
+                  "--threads", "2", timeout=300)
+    assert out.returncode == 0 and f"PASS weights-hash {done['result']['weights_hash']}" in out.stdout, out.stdout + out.stderr
 
 
 def test_schema_errors_are_422_naming_the_field(api):

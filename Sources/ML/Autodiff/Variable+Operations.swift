@@ -20,7 +20,7 @@ extension Variable {
         let inFeatures = weight.value.shape[1], outFeatures = weight.value.shape[0]
         precondition(shape.last == inFeatures, "linear: input \(shape) for weight \(weight.shape)")
         var y = value.reshaped([-1, inFeatures]).matmul(weight.transposed)
-        if let bias { y = y + bias.value }
+        if let bias { y.addToEveryRow(bias.value) }
         var outShape = shape
         outShape[outShape.count - 1] = outFeatures
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]

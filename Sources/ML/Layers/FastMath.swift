@@ -16,7 +16,11 @@ package enum FastMath {
 
     @inline(__always)
     package static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: lowest), upperBound: SIMD8(repeating: highest))
+        // Compare-and-select rather than `clamped`, whose generic min/max were not inlined; the
+        // same two comparisons as the scalar version below, lane by lane.
+        let low = SIMD8<Float>(repeating: lowest), high = SIMD8<Float>(repeating: highest)
+        let raised = x.replacing(with: low, where: x .< low)
+        let clamped = raised.replacing(with: high, where: raised .> high)
         let shifted = clamped * log2e + roundingMagic
         let n = shifted - roundingMagic
         let r = (clamped - n * ln2High) - n * ln2Low
@@ -33,7 +37,8 @@ package enum FastMath {
 
     @inline(__always)
     package static func exp(_ x: Float) -> Float {
-        let clamped = min(max(x, lowest), highest)
+        let raised = x < lowest ? lowest : x
+        let clamped = raised > highest ? highest : raised
         let shifted = clamped * log2e + roundingMagic
         let n = shifted - roundingMagic
         let r = (clamped - n * ln2High) - n * ln2Low

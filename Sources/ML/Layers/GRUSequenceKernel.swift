@@ -30,12 +30,12 @@ enum GRUSequenceKernel {
         precondition(gatesAll.shape[2] == g3 && weightHH.shape[0] == g3 && biasHH.count == g3 && initial.shape == [batch, hidden],
                      "GRU layer shapes \(gatesAll.shape) \(weightHH.shape) \(biasHH.shape) \(initial.shape)")
         let transposed = weightHHTransposed ?? weightHH.transposedLastTwo()  // [hidden, 3·hidden]
-        var output = [Float](repeating: 0, count: batch * time * hidden)
-        var gates = saving ? [Float](repeating: 0, count: time * batch * g3) : []
-        var hiddenN = saving ? [Float](repeating: 0, count: time * batch * hidden) : []
-        var previous = saving ? [Float](repeating: 0, count: time * batch * hidden) : []
+        var output = [Float].uninitialized(count: batch * time * hidden)
+        var gates = saving ? [Float].uninitialized(count: time * batch * g3) : []
+        var hiddenN = saving ? [Float].uninitialized(count: time * batch * hidden) : []
+        var previous = saving ? [Float].uninitialized(count: time * batch * hidden) : []
         var h = initial.scalars
-        var gh = [Float](repeating: 0, count: batch * g3)
+        var gh = [Float].uninitialized(count: batch * g3)
         gatesAll.scalars.withUnsafeBufferPointer { giBuffer in
         transposed.scalars.withUnsafeBufferPointer { wBuffer in
         biasHH.scalars.withUnsafeBufferPointer { biasBuffer in
@@ -51,7 +51,7 @@ enum GRUSequenceKernel {
             // Each batch row's recurrence is independent of the others, so threads take whole
             // rows for all time steps: no synchronisation inside the sequence, and every
             // element is computed exactly as on one thread.
-            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.tileRows, cost: batch * time * g3 * hidden) { rows in
+            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.rowGranule, cost: batch * time * g3 * hidden) { rows in
                 ComputeThreads.withCount(1) {
                     let count = rows.count, first = rows.lowerBound
                     let hp = hAll + first * hidden, ghp = ghAll + first * g3
@@ -123,10 +123,10 @@ enum GRUSequenceKernel {
         -> (gatesAll: Tensor, weightHH: Tensor, biasHH: Tensor, initial: Tensor) {
         let batch = upstream.shape[0], time = upstream.shape[1], hidden = upstream.shape[2]
         let g3 = 3 * hidden
-        var dGatesAll = [Float](repeating: 0, count: batch * time * g3)
-        var dGH = [Float](repeating: 0, count: time * batch * g3)  // time-major, for the weight product
+        var dGatesAll = [Float].uninitialized(count: batch * time * g3)
+        var dGH = [Float].uninitialized(count: time * batch * g3)  // time-major, for the weight product
         var dhNext = [Float](repeating: 0, count: batch * hidden)
-        var carried = [Float](repeating: 0, count: batch * hidden)
+        var carried = [Float].uninitialized(count: batch * hidden)
         upstream.scalars.withUnsafeBufferPointer { upBuffer in
         weightHH.scalars.withUnsafeBufferPointer { wBuffer in
         saved.gates.withUnsafeBufferPointer { gatesBuffer in
@@ -141,7 +141,7 @@ enum GRUSequenceKernel {
             let gatesBase = gatesBuffer.baseAddress!, hiddenNBase = hiddenNBuffer.baseAddress!, previousBase = previousBuffer.baseAddress!
             let dGatesBase = dGatesBuffer.baseAddress!, dGHBase = dGHBuffer.baseAddress!
             // As in the forward pass, rows are independent through time: threads take whole rows.
-            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.tileRows, cost: batch * time * g3 * hidden) { rows in
+            ComputeThreads.parallelChunks(total: batch, granule: MatMulKernel.rowGranule, cost: batch * time * g3 * hidden) { rows in
                 ComputeThreads.withCount(1) {
                     for t in stride(from: time - 1, through: 0, by: -1) {
                         for b in rows {

@@ -1,4 +1,5 @@
 import MLWideKernels
+import MLWideKernels512
 
 /// Matrix multiplication kernels.
 ///
@@ -12,24 +13,35 @@ package enum MatMulKernel {
     static let tileRows = 6
     static let tileColumns = 8
 
+    /// Rows that thread splits should keep together: the register tile of the kernel in use.
+    package static var rowGranule: Int { CPUFeatures.matMulVariant == .avx512 ? AVX512MatMul.tileRows : tileRows }
+
     /// `c[m×n] (= or +=) a[m×k] · b[k×n]`; `b` and `c` row-major and contiguous, `a[i,p]` at
     /// `a[i·aRowStride + p·aColumnStride]` (so a transposed left operand needs no copy).
-    /// `wide` picks the AVX2 kernel (`MLWideKernels.WideMatMul`, same bits) where the CPU has it.
+    /// `variant` picks the kernel (all give the same bits; by default the widest the CPU has).
     package static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                                  m: Int, n: Int, k: Int, accumulate: Bool,
-                                 aRowStride: Int? = nil, aColumnStride: Int = 1, wide: Bool = CPUFeatures.wideKernels) {
+                                 aRowStride: Int? = nil, aColumnStride: Int = 1, variant: MatMulVariant = CPUFeatures.matMulVariant) {
         let rowStride = aRowStride ?? k
-        if wide && m < tileRows {
+        if variant != .baseline && m < tileRows {
             // Fewer rows than a tile (one window's recurrent step): a tile would mostly compute
             // padding rows; the row kernel gives the same bits without them.
             WideRowProduct.multiply(a, b, c, rows: 0..<m, n: n, k: k, accumulate: accumulate, aRowStride: rowStride, aColumnStride: aColumnStride)
             return
         }
-        ComputeThreads.parallelChunks(total: m, granule: tileRows, cost: m * n * k) { rows in
-            if wide {
+        let granule = variant == .avx512 ? AVX512MatMul.tileRows : tileRows
+        ComputeThreads.parallelChunks(total: m, granule: granule, cost: m * n * k) { rows in
+            switch variant {
+            case .avx512:
+                AVX512MatMul.multiply(a, b, c, rows: rows, n: n, k: k, accumulate: accumulate,
+                                      aRowStride: rowStride, aColumnStride: aColumnStride)
+                return
+            case .avx2:
                 WideMatMul.multiply(a, b, c, rows: rows, n: n, k: k, accumulate: accumulate,
                                     aRowStride: rowStride, aColumnStride: aColumnStride)
                 return
+            case .baseline:
+                break
             }
             // Blocks of k keep a slice of b in cache. The running sums are stored in c between
             // blocks and reloaded, so every element still adds its products in order p = 0, 1, …
@@ -205,7 +217,8 @@ extension Tensor {
         let sharedRight = right.rank == 2
         precondition(sharedRight || Array(right.shape.dropLast(2)) == batchShape,
                      "matmul batch dimensions: \(shape) · \(right.shape)")
-        var out = [Float](repeating: 0, count: batch * m * n)
+        // Every kernel writes each element when k > 0 (no zero fill needed first).
+        var out = k > 0 ? [Float].uninitialized(count: batch * m * n) : [Float](repeating: 0, count: batch * m * n)
         scalars.withUnsafeBufferPointer { pa in
             right.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in

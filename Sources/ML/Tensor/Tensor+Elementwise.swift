@@ -102,7 +102,25 @@ extension Tensor {
         precondition(shape == other.shape, "add \(other.shape) into \(shape)")
         scalars.withUnsafeMutableBufferPointer { p in
             other.scalars.withUnsafeBufferPointer { q in
-                for i in 0..<p.count { p[i] += q[i] }
+                guard let target = p.baseAddress, let source = q.baseAddress else { return }
+                Tensor.addInPlace(target, source, count: p.count)
+            }
+        }
+    }
+
+    /// Adds `row` (the size of the last dimension) to every row in place: `self + row` without
+    /// a new buffer (a bias added to a product), the same additions.
+    public mutating func addToEveryRow(_ row: Tensor) {
+        let inner = row.count
+        precondition(inner > 0 && shape.last == inner, "add a row of \(row.shape) to \(shape)")
+        scalars.withUnsafeMutableBufferPointer { p in
+            row.scalars.withUnsafeBufferPointer { q in
+                guard let target = p.baseAddress, let source = q.baseAddress else { return }
+                var base = 0
+                while base < p.count {
+                    Tensor.addInPlace(target + base, source, count: inner)
+                    base += inner
+                }
             }
         }
     }
@@ -116,9 +134,10 @@ extension Tensor {
         if n > 0, count % n == 0, Array(shape.suffix(target.count)) == target || n == 1 {
             scalars.withUnsafeBufferPointer { p in
                 out.withUnsafeMutableBufferPointer { o in
+                    guard let source = p.baseAddress, let target = o.baseAddress else { return }
                     var base = 0
                     while base < p.count {
-                        for j in 0..<n { o[j] += p[base + j] }
+                        Tensor.addInPlace(target, source + base, count: n)
                         base += n
                     }
                 }

@@ -17,10 +17,11 @@ extension Tensor {
         var out = [Float](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
+                guard let source = p.baseAddress, let target = o.baseAddress else { return }
                 for b in 0..<outer {
+                    let row = target + b * inner
                     for k in 0..<extent {
-                        let src = (b * extent + k) * inner
-                        for j in 0..<inner { o[b * inner + j] += p[src + j] }
+                        Tensor.addInPlace(row, source + (b * extent + k) * inner, count: inner)
                     }
                 }
             }
@@ -41,5 +42,24 @@ extension Tensor {
         var lo = Float.infinity, hi = -Float.infinity
         for v in scalars { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
         return (lo, hi)
+    }
+}
+
+extension Tensor {
+    /// `target[i] += source[i]` for i in 0..<count, eight lanes at a time (each element one
+    /// addition, so the result is the scalar loop's).
+    @inline(__always)
+    static func addInPlace(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
+        var j = 0
+        while j + 8 <= count {
+            let sum = UnsafeRawPointer(target + j).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            target[j] += source[j]
+            j += 1
+        }
     }
 }

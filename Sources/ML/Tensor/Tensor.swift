@@ -90,3 +90,11 @@ public struct Tensor: Equatable, Sendable {
         return worst
     }
 }
+
+extension Array where Element == Float {
+    /// An array of `count` floats left unfilled, for buffers whose every element is written
+    /// before it is read (big per-step buffers: filling them with zeros first cost time).
+    static func uninitialized(count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}

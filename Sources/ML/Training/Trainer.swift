@@ -123,6 +123,7 @@ public final class Trainer {
         self.optimizer = optimizer
         self.loss = loss
         self.configuration = configuration
+        HeapPolicy.keepFreedMemory
     }
 
     /// One optimisation step on a batch; returns its loss.
