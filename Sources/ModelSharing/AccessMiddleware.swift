@@ -168,6 +168,15 @@ public struct AccessLimitsMiddleware<Context: IdentityRequestContext>: RouterMid
             if used >= quota {
                 return refuse(507, "company quota of \(quota) bytes used up (\(used) bytes stored)")
             }
+            if request.headers[.contentLength] == nil {
+                // A chunked body announces no size: count it as it streams in, and stop it (413;
+                // the upload is aborted, nothing stored) once it passes what the quota leaves.
+                var capped = request
+                capped.body = RequestBody(asyncSequence: QuotaCappedBody(
+                    base: request.body, limit: quota - used,
+                    reason: "company quota of \(quota) bytes: \(used) stored, this chunked body passed the remaining \(quota - used) bytes"))
+                return try await next(capped, context)
+            }
         }
         return try await next(request, context)
     }
@@ -175,6 +184,31 @@ public struct AccessLimitsMiddleware<Context: IdentityRequestContext>: RouterMid
     static func rateText(_ rate: Double) -> String {
         rate == rate.rounded() ? "\(Int(rate))/s" : "\(rate)/s"
     }
+}
+
+/// A request body that fails with 413 (`SharingError.payloadTooLarge`) once more than `limit`
+/// bytes have streamed through it.
+struct QuotaCappedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let limit: Int64
+    let reason: String
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int64
+        let reason: String
+        var seen: Int64 = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            seen += Int64(buffer.readableBytes)
+            guard seen <= limit else { throw SharingError.payloadTooLarge(reason) }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), limit: limit, reason: reason) }
 }
 
 /// One audit line per write (whatever its outcome) and per refused read, with the caller the

@@ -119,7 +119,9 @@ final class MultipartReader {
 
     private func pull() async throws {
         let next: ByteBuffer?
-        do { next = try await iterator.next() } catch {
+        do { next = try await iterator.next() } catch let refusal as SharingError {
+            throw refusal  // a limit the body itself enforces (the company quota): its own status
+        } catch {
             throw SharingError.incompleteUpload("the request body was cut off (\(type(of: error)))")
         }
         guard let buffer = next else {
