@@ -95,7 +95,6 @@ extension StreamsBench {
 
         latencies.sort()
         hops.sort()
-        func percentile(_ sorted: [Double], _ p: Int) -> Double { sorted[min(sorted.count - 1, sorted.count * p / 100)] }
         report("publish → updated forecast p50 (MQTT QoS 1)", percentile(latencies, 50), "ms",
                reference: String(format: "p99 %.2f ms over %d hours (%d training steps ran meanwhile); broker hop alone p50 %.2f ms, p99 %.2f ms",
                                  percentile(latencies, 99), samples, steps, percentile(hops, 50), percentile(hops, 99)))

@@ -31,11 +31,7 @@ struct NodeBenchLoadResult {
     var blocksPerSecond: Double { Double(blocks) / max(minedSeconds, 1e-9) }
 
     /// Nearest-rank percentile of the sampled latencies (0 when none were sampled).
-    func latencyMs(percentile: Double) -> Double {
-        guard !latenciesMs.isEmpty else { return 0 }
-        let rank = Int((percentile / 100 * Double(latenciesMs.count)).rounded(.up)) - 1
-        return latenciesMs[min(max(rank, 0), latenciesMs.count - 1)]
-    }
+    func latencyMs(percentile p: Double) -> Double { percentile(latenciesMs, p) }
 }
 
 /// Drives request bodies through several connections at once and measures a workload from

@@ -102,7 +102,7 @@ final class OnlineServeBench: @unchecked Sendable {
         let predict = try load(port: listening, method: "POST", path: "/v1/models/bench:predict", body: body)
         report("`:predict` p99, 1 window, \(clients) client threads", predict.p99, "ms",
                reference: String(format: "target < 5 ms; p50 %.2f ms, %.0f req/s; raw forward p50 %.3f ms p99 %.3f ms; no-op route p99 %.2f ms at %.0f req/s",
-                                 predict.p50, predict.rate, forward[forward.count / 2], forward[forward.count * 99 / 100], noop.p99, noop.rate))
+                                 predict.p50, predict.rate, percentile(forward, 50), percentile(forward, 99), noop.p99, noop.rate))
         // The same under wrk: its two event-loop threads leave the server more of the 2 cores
         // than one blocking client thread per connection does.
         guard let wrk = WrkLoad() else {
@@ -145,7 +145,7 @@ final class OnlineServeBench: @unchecked Sendable {
         if let failure = tally.failure { throw NodeBenchError.transport(failure) }
         let latencies = tally.latencies.sorted()
         guard !latencies.isEmpty else { throw NodeBenchError.transport("no answers") }
-        return (latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)], Double(latencies.count) / seconds)
+        return (percentile(latencies, 50), percentile(latencies, 99), Double(latencies.count) / seconds)
     }
 }
 

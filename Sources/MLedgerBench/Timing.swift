@@ -21,6 +21,14 @@ func measure(seconds: Double = 0.5, rounds: Int = 5, _ body: () -> Void) -> Doub
     return perCall[perCall.count / 2]
 }
 
+/// Nearest-rank percentile (`p` in 0...100) of ascending `sorted` values; 0 when there are none.
+/// The one definition every latency row of the benchmarks uses.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
 /// Prints one aligned row: name, figure, unit, and the reference if any.
 func report(_ name: String, _ value: Double, _ unit: String, reference: String = "") {
     let figure = String(format: "%12.2f", value)
