@@ -202,14 +202,14 @@ public actor OnlineLearningService {
 
     private func persistNow() {
         persistScheduled = false
+        // After `stop()` the final state is written; a late timer must not write into the
+        // directory of a service being removed.
+        guard !stopped else { return }
         writer.writeSoon(state)
     }
 
     /// Writes the state before going on (snapshot bookkeeping, durable ingestion, stops).
     private func persist() throws { try writer.writeNow(state) }
-
-    /// Returns once the state writes queued by stream ingestion are on disk.
-    public func waitForStateWrites() async { await writer.drain() }
 
     // MARK: Training
 

@@ -50,7 +50,7 @@ final class StateWriter: @unchecked Sendable {
         }
     }
 
-    /// Returns once every queued write has finished (tests, orderly stops).
+    /// Returns once every queued write has finished (an orderly stop).
     func drain() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             pending.notify(queue: queue) { done.resume() }
